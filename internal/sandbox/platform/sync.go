@@ -1,0 +1,97 @@
+package platform
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
+)
+
+// RunAutomaticSync imports, when the connection has automatic user sync on,
+// every active CRM user that is not imported, is not the service account,
+// passes the mapping rules and whose profile has a role mapping, in ID order
+// while seats are free. The sales users it creates have created_by
+// "automatic_sync". It returns how many it created (0 when the setting is
+// off).
+func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (int, error) {
+	p.mu.Lock()
+	conn, ok := p.conns[connID]
+	if !ok {
+		p.mu.Unlock()
+		return 0, NotFound(ResourceConnection, connID)
+	}
+	if !conn.AutomaticUserSync {
+		p.mu.Unlock()
+		return 0, nil
+	}
+	var profileIDs []string
+	for _, m := range p.mappings {
+		if m.ConnectionID == connID {
+			profileIDs = append(profileIDs, m.CRMProfileID)
+		}
+	}
+	p.mu.Unlock()
+	if len(profileIDs) == 0 {
+		return 0, nil
+	}
+	slices.Sort(profileIDs)
+
+	sess, err := p.session(ctx, connID)
+	if err != nil {
+		return 0, err
+	}
+	active := true
+	candidates, err := sess.crm.Users(ctx, salesforce.UserQuery{Active: &active, ProfileIDs: profileIDs, ExcludeIDs: p.importedCRMIDs(connID)})
+	if err != nil {
+		return 0, p.crmError(connID, sess, err)
+	}
+	slices.SortFunc(candidates, func(a, b salesforce.User) int { return strings.Compare(a.ID, b.ID) })
+
+	p.mu.Lock()
+	conn, err = p.connectedLocked(connID)
+	if err != nil || !conn.AutomaticUserSync {
+		p.mu.Unlock()
+		return 0, err
+	}
+	created, used := 0, p.seatsUsedLocked()
+	for _, u := range candidates {
+		if used >= p.account.SeatLimit {
+			break
+		}
+		if _, imported := p.liveByCRMID[u.ID]; imported {
+			continue
+		}
+		if p.mappingForLocked(connID, u.ProfileID) == nil || len(p.importRulesLocked(conn, u, "", "")) > 0 {
+			continue
+		}
+		p.insertLocked(conn, u, "", "", nil, CreatedByAutomaticSync)
+		created++
+		used++
+	}
+	p.mu.Unlock()
+	if created > 0 {
+		p.changed()
+	}
+	return created, nil
+}
+
+// NotifyCRMChange tells the platform that CRM data of an org changed (a user
+// or profile was added or edited): automatic user sync runs for every
+// connected connection to that org that has it on. Failures are left for the
+// connection's status to show.
+func (p *Platform) NotifyCRMChange(ctx context.Context, orgID string) {
+	p.mu.Lock()
+	var ids []string
+	for id, c := range p.conns {
+		if c.AutomaticUserSync && c.Status == StatusConnected && (c.OrganizationID == orgID || sfid.Equal(c.OrganizationID, orgID)) {
+			ids = append(ids, id)
+		}
+	}
+	p.mu.Unlock()
+	slices.Sort(ids)
+	for _, id := range ids {
+		_, _ = p.RunAutomaticSync(ctx, id)
+	}
+}
