@@ -65,57 +65,99 @@ func (e *AuthenticationError) Is(target error) bool {
 	return false
 }
 
-// tokenManager caches access tokens and refreshes them shortly before they
-// expire. Its token source is built on a long-lived context.
+// tokenManager caches the client's access token and fetches a new one
+// shortly before it expires. At most one fetch runs at a time and every caller
+// waits for it, but only as long as its own context allows. The fetch runs on
+// the manager's long-lived context, not on the caller's: the token is shared,
+// so one caller giving up must not fail the fetch for the others.
 type tokenManager struct {
-	ctx    context.Context
-	cfg    clientcredentials.Config
-	margin time.Duration
+	ctx      context.Context
+	cfg      clientcredentials.Config
+	margin   time.Duration
+	now      func() time.Time
+	redactor *redactor // for bodies quoted in errors
 
-	mu  sync.Mutex
-	src oauth2.TokenSource
+	mu        sync.Mutex
+	tok       *oauth2.Token // nil: none cached
+	refreshAt time.Time     // when tok stops being handed out; zero: never
+	inflight  *tokenFetch   // the fetch under way, or nil
 }
 
-func newTokenManager(ctx context.Context, cfg clientcredentials.Config, margin time.Duration) *tokenManager {
-	m := &tokenManager{ctx: ctx, cfg: cfg, margin: margin}
-	m.reset()
-	return m
+// tokenFetch is one token request; done is closed when tok or err is set.
+type tokenFetch struct {
+	done chan struct{}
+	tok  *oauth2.Token
+	err  error
 }
 
-// reset drops the cached token, so the next request fetches a new one.
-func (m *tokenManager) reset() {
-	src := oauth2.ReuseTokenSourceWithExpiry(nil, m.cfg.TokenSource(m.ctx), m.margin)
-	m.mu.Lock()
-	m.src = src
-	m.mu.Unlock()
+func newTokenManager(ctx context.Context, cfg clientcredentials.Config, margin time.Duration, now func() time.Time, r *redactor) *tokenManager {
+	return &tokenManager{ctx: ctx, cfg: cfg, margin: margin, now: now, redactor: r}
 }
 
 // token returns a valid access token, fetching one if needed. It returns when
-// ctx is done even if a fetch is still under way (the fetch then completes in
-// the background and its token is cached).
+// ctx is done even if a fetch is still under way; that fetch then completes
+// in the background and its token is cached for the next caller.
 func (m *tokenManager) token(ctx context.Context) (*oauth2.Token, error) {
 	m.mu.Lock()
-	src := m.src
+	if m.tok != nil && (m.refreshAt.IsZero() || m.now().Before(m.refreshAt)) {
+		tok := m.tok
+		m.mu.Unlock()
+		return tok, nil
+	}
+	f := m.inflight
+	if f == nil {
+		f = &tokenFetch{done: make(chan struct{})}
+		m.inflight = f
+		go m.fetch(f)
+	}
 	m.mu.Unlock()
 
-	type result struct {
-		tok *oauth2.Token
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		tok, err := src.Token()
-		done <- result{tok, err}
-	}()
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	case r := <-done:
-		if r.err != nil {
-			return nil, m.wrap(r.err)
+	case <-f.done:
+		if f.err != nil {
+			return nil, m.wrap(f.err)
 		}
-		return r.tok, nil
+		return f.tok, nil
 	}
+}
+
+// fetch requests a new token and caches it. Config.Token always asks the
+// token endpoint: the caching is done here, with the configured margin.
+func (m *tokenManager) fetch(f *tokenFetch) {
+	fetchedAt := m.now()
+	f.tok, f.err = m.cfg.Token(m.ctx)
+	m.mu.Lock()
+	if f.err == nil {
+		m.tok, m.refreshAt = f.tok, refreshTime(f.tok, fetchedAt, m.margin)
+	}
+	m.inflight = nil
+	m.mu.Unlock()
+	close(f.done)
+}
+
+// refreshTime is when a token fetched at fetchedAt should be replaced: margin
+// before it expires, but no earlier than halfway through its lifetime, so a
+// token that lives shorter than twice the margin is still reused. A token
+// without an expiry gets the zero time: it is kept until the API rejects it.
+func refreshTime(tok *oauth2.Token, fetchedAt time.Time, margin time.Duration) time.Time {
+	if tok.Expiry.IsZero() {
+		return time.Time{}
+	}
+	lifetime := tok.Expiry.Sub(fetchedAt)
+	return tok.Expiry.Add(-min(margin, max(lifetime/2, 0)))
+}
+
+// invalidate drops the cached token if it is still stale, the token a
+// request was rejected with, so the next request fetches a new one. A token
+// another request has fetched meanwhile is kept.
+func (m *tokenManager) invalidate(stale *oauth2.Token) {
+	m.mu.Lock()
+	if stale != nil && m.tok == stale {
+		m.tok = nil
+	}
+	m.mu.Unlock()
 }
 
 // wrap turns an oauth2 failure into an *AuthenticationError.
@@ -140,14 +182,14 @@ func (m *tokenManager) wrap(err error) error {
 	}
 	if re.Response != nil && mediaType(ct) == "application/problem+json" {
 		// A gateway or the API's own error handling answered in problem+json.
-		authErr.Err = decodeErrorResponse(http.MethodPost, "/oauth/token", authErr.Status, re.Response.Header, re.Body, nil, nil, time.Now)
+		authErr.Err = decodeErrorResponse(http.MethodPost, "/oauth/token", authErr.Status, re.Response.Header, re.Body, nil, m.redactor, m.now)
 		return authErr
 	}
 	reason := "an RFC 6749 JSON error was expected"
 	if strings.TrimSpace(string(re.Body)) == "" {
 		reason = "the body is empty, an RFC 6749 JSON error was expected"
 	}
-	authErr.Err = newUnexpectedResponseError(http.MethodPost, "/oauth/token", authErr.Status, ct, re.Body, reason, nil)
+	authErr.Err = newUnexpectedResponseError(http.MethodPost, "/oauth/token", authErr.Status, ct, re.Body, reason, m.redactor)
 	return authErr
 }
 
@@ -170,6 +212,7 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
+	requestStateFrom(req.Context()).token.Store(tok)
 	out := req.Clone(req.Context())
 	tok.SetAuthHeader(out)
 	return t.next.RoundTrip(out)

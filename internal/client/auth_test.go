@@ -6,16 +6,26 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestTokenIsCachedUntilNearExpiry(t *testing.T) {
 	cases := map[string]struct {
-		expiresIn  int64
-		wantTokens int32
+		expiresIn int64
+		margin    time.Duration
+		advance   time.Duration // clock change between the two calls
+		wantNew   bool          // the second call fetches a new token
 	}{
-		"long-lived token is reused":           {expiresIn: 3600, wantTokens: 1},
-		"token inside the margin is refreshed": {expiresIn: 1, wantTokens: 2},
+		"reused before the margin":            {expiresIn: 3600, advance: 3600*time.Second - DefaultTokenExpiryMargin - time.Minute},
+		"refreshed inside the margin":         {expiresIn: 3600, advance: 3600*time.Second - DefaultTokenExpiryMargin + time.Second, wantNew: true},
+		"configured margin is honored":        {expiresIn: 3600, margin: 20 * time.Minute, advance: 45 * time.Minute, wantNew: true},
+		"refreshed once expired":              {expiresIn: 3600, advance: 2 * time.Hour, wantNew: true},
+		"short-lived token reused for a half": {expiresIn: 60, advance: 20 * time.Second},
+		"short-lived token refreshed after":   {expiresIn: 60, advance: 40 * time.Second, wantNew: true},
+		"token without expiry is kept":        {expiresIn: 0, advance: 24 * time.Hour},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -24,21 +34,58 @@ func TestTokenIsCachedUntilNearExpiry(t *testing.T) {
 			f.handle("GET /api/v1/account", func(w http.ResponseWriter, r *http.Request) {
 				writeJSON(w, http.StatusOK, map[string]any{"id": "acc_1"})
 			})
-			c := newTestClient(t, f, nil)
-			for i := range 2 {
-				if _, err := c.Account.Read(context.Background()); err != nil {
-					t.Fatalf("call %d: %v", i+1, err)
-				}
+			c := newTestClient(t, f, func(c *Config) { c.TokenExpiryMargin = tc.margin })
+			var offset atomic.Int64
+			c.tokens.now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+			if _, err := c.Account.Read(context.Background()); err != nil {
+				t.Fatalf("first call: %v", err)
 			}
-			if got := f.tokenRequests.Load(); got != tc.wantTokens {
-				t.Errorf("token requests = %d, want %d", got, tc.wantTokens)
+			offset.Store(int64(tc.advance))
+			if _, err := c.Account.Read(context.Background()); err != nil {
+				t.Fatalf("second call: %v", err)
+			}
+			wantTokens := int32(1)
+			if tc.wantNew {
+				wantTokens = 2
+			}
+			if got := f.tokenRequests.Load(); got != wantTokens {
+				t.Errorf("token requests = %d, want %d", got, wantTokens)
 			}
 			reqs := f.apiRequests()
 			sameToken := reqs[0].Header.Get("Authorization") == reqs[1].Header.Get("Authorization")
-			if sameToken != (tc.wantTokens == 1) {
-				t.Errorf("both calls used the same token: %v, want %v", sameToken, tc.wantTokens == 1)
+			if sameToken == tc.wantNew {
+				t.Errorf("both calls used the same token: %v, want %v", sameToken, !tc.wantNew)
 			}
 		})
+	}
+}
+
+func TestConcurrentCallsShareOneTokenFetch(t *testing.T) {
+	f := newFakeAPI(t)
+	f.handle("GET /api/v1/account", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"id": "acc_1"})
+	})
+	c := newTestClient(t, f, nil)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			<-start
+			_, err := c.Account.Read(context.Background())
+			errs <- err
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("Account.Read: %v", err)
+		}
+	}
+	if got := f.tokenRequests.Load(); got != 1 {
+		t.Errorf("token requests = %d, want 1", got)
 	}
 }
 
@@ -68,6 +115,11 @@ func TestAuthenticate(t *testing.T) {
 			tokenBody: `{"code":"unavailable","status":503,"detail":"maintenance until 10:00"}`,
 			wantIs:    ErrUnavailable, wantInMsg: []string{"unavailable (503): maintenance until 10:00"},
 			wantTokenRequests: DefaultRetryMax + 1,
+		},
+		"error page echoing the credentials": {
+			secret: testClientSecret, tokenStatus: http.StatusBadRequest, tokenCT: "text/plain",
+			tokenBody: "bad request from client-123 with secret " + testClientSecret,
+			wantInMsg: []string{"HTTP 400", "[REDACTED]"},
 		},
 		"html error page": {
 			secret: testClientSecret, tokenStatus: http.StatusForbidden, tokenCT: "text/html",
@@ -123,13 +175,22 @@ func TestAuthenticateHonorsCallerContext(t *testing.T) {
 		<-release
 		f.issueToken(w, r)
 	}
-	defer close(release)
 	c := newTestClient(t, f, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := c.Authenticate(ctx)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Authenticate = %v, want context.Canceled", err)
+	}
+
+	// The fetch the canceled caller started goes on and serves the next
+	// caller: no second token request.
+	close(release)
+	if err := c.Authenticate(context.Background()); err != nil {
+		t.Fatalf("Authenticate after the cancellation: %v", err)
+	}
+	if got := f.tokenRequests.Load(); got != 1 {
+		t.Errorf("token requests = %d, want 1", got)
 	}
 }
 
@@ -190,5 +251,31 @@ func TestUnauthorizedRefetchesTokenOnce(t *testing.T) {
 				t.Errorf("API attempts = %d, want %d", got, tc.wantAttempts)
 			}
 		})
+	}
+}
+
+func TestLate401KeepsAFresherToken(t *testing.T) {
+	f := newFakeAPI(t)
+	c := newTestClient(t, f, nil)
+	ctx := context.Background()
+	stale, err := c.tokens.token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.tokens.invalidate(stale) // a 401 for the first token
+	fresh, err := c.tokens.token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.tokens.invalidate(stale) // a late 401 of a request that used the first token
+	again, err := c.tokens.token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh == stale || again != fresh {
+		t.Errorf("tokens = %q, %q, %q; want the second one kept", stale.AccessToken, fresh.AccessToken, again.AccessToken)
+	}
+	if got := f.tokenRequests.Load(); got != 2 {
+		t.Errorf("token requests = %d, want 2", got)
 	}
 }

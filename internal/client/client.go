@@ -63,7 +63,8 @@ type Config struct {
 	// used: see RequestTimeout, and redirects are never followed.
 	HTTPClient *http.Client
 	// RetryMax is how many times a failed request is retried; 0 means
-	// DefaultRetryMax and a negative value disables retries.
+	// DefaultRetryMax and a negative value disables retries, including the
+	// single retry with a new access token after a 401.
 	RetryMax int
 	// RetryWaitMin and RetryWaitMax bound the backoff between retries;
 	// defaults DefaultRetryWaitMin and DefaultRetryWaitMax. A Retry-After
@@ -76,7 +77,8 @@ type Config struct {
 	// default DefaultMaxResponseBytes.
 	MaxResponseBytes int64
 	// TokenExpiryMargin is how long before its expiry a cached access token
-	// is replaced; default DefaultTokenExpiryMargin.
+	// is replaced (at most half the token's lifetime, so short-lived tokens
+	// are still reused); default DefaultTokenExpiryMargin.
 	TokenExpiryMargin time.Duration
 }
 
@@ -227,7 +229,7 @@ func New(cfg Config) (*Client, error) {
 		TokenURL:     endpoint.String() + "/oauth/token",
 		Scopes:       cfg.Scopes,
 		AuthStyle:    oauth2.AuthStyleInHeader,
-	}, margin)
+	}, margin, c.now, c.redactor)
 
 	c.http = newRetrying(&authTransport{next: wire, tokens: c.tokens, origin: origin(endpoint)})
 

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -101,7 +102,7 @@ func (s *crmService) ReadUser(ctx context.Context, connectionID, crmUserID strin
 	}
 	id, err := NormalizeSalesforceID(crmUserID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("salesseat API: CRM user ID: %w", err)
 	}
 	return doJSON[CRMUser](ctx, s.c, request{method: http.MethodGet, path: p + "/crm-users/" + url.PathEscape(id)})
 }

@@ -17,10 +17,17 @@
 //
 // # Retries and idempotency
 //
-// Requests are sent through hashicorp/go-retryablehttp. Connection errors and
-// 502/503/504 responses are retried for requests that are safe to repeat,
-// 429 and 503 responses for every request, with jittered exponential backoff
-// that honors Retry-After. Creates (connections, role mappings and sales
+// Requests are sent through hashicorp/go-retryablehttp and retried up to
+// [Config].RetryMax times, with jittered exponential backoff between
+// [Config].RetryWaitMin and [Config].RetryWaitMax. 429 and 503 responses are
+// retried for every request, since the server refused them; connection errors
+// and 502/504 responses only for requests that are safe to repeat: reads,
+// deletes, creates, updates without IfMatch and the other operations whose
+// repetition has no further effect (everything but a restore from the
+// recycle bin and a conditional update). A Retry-After header is
+// honored; one longer than RetryWaitMax is not waited for, and the error,
+// carrying [Error].RetryAfter, is returned instead. Waiting stops as soon as
+// the context is canceled. Creates (connections, role mappings and sales
 // users) carry an Idempotency-Key that stays the same across retries, so a
 // retry after a lost response never creates a second object.
 //

@@ -372,17 +372,20 @@ func oneLine(s string, maxRunes int) string {
 		if unicode.IsControl(c) {
 			continue
 		}
+		width := 1
 		if space {
-			b.WriteByte(' ')
-			n++
-			space = false
+			width = 2
 		}
-		if n >= maxRunes {
+		if n+width > maxRunes {
 			b.WriteString("…")
 			return b.String()
 		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
 		b.WriteRune(c)
-		n++
+		n += width
 	}
 	return b.String()
 }

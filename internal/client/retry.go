@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // requestState travels in a request's context so the retry policy knows
@@ -24,6 +26,8 @@ type requestState struct {
 	// answered by fetching a new token and retrying once.
 	bearer      bool
 	authRetried atomic.Bool
+	// token is the access token the latest attempt was sent with.
+	token atomic.Pointer[oauth2.Token]
 }
 
 type requestStateKey struct{}
@@ -64,7 +68,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return state.retrySafe && c.retryAfterAcceptable(resp), nil
 	case http.StatusUnauthorized:
 		if state.bearer && state.authRetried.CompareAndSwap(false, true) {
-			c.tokens.reset()
+			c.tokens.invalidate(state.token.Load())
 			return true, nil
 		}
 	}
@@ -126,11 +130,13 @@ func (c *Client) backoff(waitMin, waitMax time.Duration, attempt int, resp *http
 // jitteredBackoff returns a random duration in [d/2, d] where d is
 // waitMin*2^attempt capped at waitMax.
 func jitteredBackoff(waitMin, waitMax time.Duration, attempt int, randN func(int64) int64) time.Duration {
-	d := waitMax
-	if attempt >= 0 && attempt < 32 {
-		if exp := waitMin << uint(attempt); exp > 0 && exp < waitMax {
-			d = exp
+	d := min(waitMin, waitMax)
+	for range max(attempt, 0) {
+		if d >= waitMax/2 {
+			d = waitMax
+			break
 		}
+		d *= 2
 	}
 	half := d / 2
 	if half <= 0 {

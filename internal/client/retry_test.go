@@ -149,15 +149,25 @@ func TestBackoff(t *testing.T) {
 
 func TestJitteredBackoffBounds(t *testing.T) {
 	cases := map[string]struct {
-		randN func(int64) int64
-		want  time.Duration
+		waitMin time.Duration // 0: 1s at attempt 2
+		attempt int
+		randN   func(int64) int64
+		want    time.Duration
 	}{
 		"lowest jitter":  {randN: func(int64) int64 { return 0 }, want: 2 * time.Second},
 		"highest jitter": {randN: func(n int64) int64 { return n - 1 }, want: 4 * time.Second},
+		"late attempt is capped, not overflowed": {
+			waitMin: 1<<33 + 1, attempt: 31, randN: func(n int64) int64 { return n - 1 }, want: time.Minute,
+		},
+		"wait min above max": {waitMin: 2 * time.Minute, randN: func(n int64) int64 { return n - 1 }, want: time.Minute},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := jitteredBackoff(time.Second, time.Minute, 2, tc.randN); got != tc.want {
+			waitMin, attempt := tc.waitMin, tc.attempt
+			if waitMin == 0 {
+				waitMin, attempt = time.Second, 2
+			}
+			if got := jitteredBackoff(waitMin, time.Minute, attempt, tc.randN); got != tc.want {
 				t.Errorf("jitteredBackoff = %s, want %s", got, tc.want)
 			}
 		})

@@ -143,8 +143,16 @@ func TestSandboxHappyPath(t *testing.T) {
 	if err != nil || mapping.CRMProfileID != profileSalesRep || mapping.CRMProfileName != "Sales Rep" {
 		t.Fatalf("RoleMappings.Create = %+v, %v", mapping, err)
 	}
-	if _, err := c.RoleMappings.Read(ctx, mapping.ID); err != nil {
-		t.Fatalf("RoleMappings.Read: %v", err)
+	readMapping, err := c.RoleMappings.Read(ctx, mapping.ID)
+	if err != nil || readMapping.ETag == "" {
+		t.Fatalf("RoleMappings.Read = %+v, %v", readMapping, err)
+	}
+	remapped, err := c.RoleMappings.Update(ctx, mapping.ID, client.RoleMappingUpdateOptions{Role: "marketing", IfMatch: readMapping.ETag})
+	if err != nil || remapped.Role != "marketing" || remapped.Version <= readMapping.Version {
+		t.Fatalf("RoleMappings.Update = %+v, %v", remapped, err)
+	}
+	if _, err := c.RoleMappings.Update(ctx, mapping.ID, client.RoleMappingUpdateOptions{Role: "sales"}); err != nil {
+		t.Fatalf("RoleMappings.Update back to sales: %v", err)
 	}
 	mappings, err := client.Collect(c.RoleMappings.List(ctx, client.RoleMappingListOptions{ConnectionID: conn.ID}))
 	if err != nil || len(mappings) != 1 {
@@ -157,6 +165,9 @@ func TestSandboxHappyPath(t *testing.T) {
 	}
 	if u.CRMUserID != jordanLee || u.Role != "sales" || u.RoleSource != client.RoleSourceProfileMapping || u.HiddenComponents == nil || u.ETag == "" {
 		t.Errorf("sales user = %+v", u)
+	}
+	if got, err := c.SalesUsers.Read(ctx, u.ID); err != nil || got.ID != u.ID || got.CRMUserID != jordanLee || got.ETag != u.ETag {
+		t.Fatalf("SalesUsers.Read = %+v, %v", got, err)
 	}
 	if got, err := c.SalesUsers.ReadByCRMUsername(ctx, u.CRMUsername); err != nil || got.ID != u.ID {
 		t.Fatalf("ReadByCRMUsername = %+v, %v", got, err)

@@ -65,6 +65,12 @@ func FuzzNormalize(f *testing.F) {
 		if len(got) != LongLen || got[:ShortLen] != in[:ShortLen] {
 			t.Fatalf("Normalize(%q) = %q", in, got)
 		}
+		if strings.Trim(got[ShortLen:], suffixChars) != "" {
+			t.Fatalf("Normalize(%q) = %q: the checksum has characters outside %q", in, got, suffixChars)
+		}
+		if len(in) == LongLen && !strings.EqualFold(in, got) {
+			t.Fatalf("Normalize(%q) = %q: an 18-character ID may only change the case of its checksum", in, got)
+		}
 		again, err := Normalize(got)
 		if err != nil || again != got {
 			t.Fatalf("Normalize is not idempotent: %q -> %q (%v)", got, again, err)
