@@ -1,0 +1,213 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/provider/sfidtype"
+)
+
+var _ datasource.DataSourceWithConfigure = (*crmUsersDataSource)(nil)
+
+// NewCRMUsersDataSource returns the salesseat_crm_users data source.
+func NewCRMUsersDataSource() datasource.DataSource {
+	return &crmUsersDataSource{}
+}
+
+// crmUsersDataSource defines the salesseat_crm_users data source.
+type crmUsersDataSource struct {
+	data *providerData
+}
+
+// crmUsersDataSourceModel describes the salesseat_crm_users data.
+type crmUsersDataSourceModel struct {
+	ConnectionID types.String   `tfsdk:"connection_id"`
+	Active       types.Bool     `tfsdk:"active"`
+	ProfileIDs   []types.String `tfsdk:"profile_ids"`
+	ProfileNames []types.String `tfsdk:"profile_names"`
+	EmailDomain  types.String   `tfsdk:"email_domain"`
+	Search       types.String   `tfsdk:"search"`
+	Imported     types.Bool     `tfsdk:"imported"`
+	Users        []crmUserModel `tfsdk:"users"`
+}
+
+// crmUserModel is one element of users.
+type crmUserModel struct {
+	ID          types.String `tfsdk:"id"`
+	Username    types.String `tfsdk:"username"`
+	Email       types.String `tfsdk:"email"`
+	FirstName   types.String `tfsdk:"first_name"`
+	LastName    types.String `tfsdk:"last_name"`
+	Active      types.Bool   `tfsdk:"active"`
+	ProfileID   types.String `tfsdk:"profile_id"`
+	ProfileName types.String `tfsdk:"profile_name"`
+	SalesUserID types.String `tfsdk:"sales_user_id"`
+}
+
+// Metadata returns the data source type name.
+func (d *crmUsersDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_crm_users"
+}
+
+// Schema describes the data source.
+func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the users of the Salesforce org behind a connection, filtered on the server, to import whole groups with `for_each` " +
+			"(for example all active users with the profile `Sales Rep`). Filters are combined with AND. The list is read in pages of 1,000, " +
+			"so orgs with tens of thousands of users are fine. Users are sorted by ID.",
+		Attributes: map[string]schema.Attribute{
+			"connection_id": schema.StringAttribute{
+				MarkdownDescription: "ID of the `salesseat_crm_connection`.",
+				Required:            true,
+				Validators:          []validator.String{nonBlankValidator{}},
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Only active (`true`) or only inactive (`false`) users. Inactive users cannot become sales users.",
+				Optional:            true,
+			},
+			"profile_ids": schema.ListAttribute{
+				MarkdownDescription: "Only users with one of these profiles, by Salesforce profile ID (`00e…`, 15 or 18 characters).",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.List{listvalidator.ValueStringsAre(sfidtype.Validator("00e", "profile"))},
+			},
+			"profile_names": schema.ListAttribute{
+				MarkdownDescription: "Only users with one of these profiles, by profile name, e.g. `[\"Sales Rep\"]`.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Validators:          []validator.List{listvalidator.ValueStringsAre(nonBlankValidator{})},
+			},
+			"email_domain": schema.StringAttribute{
+				MarkdownDescription: "Only users whose email is in this domain, e.g. `acme.com` (without `@`).",
+				Optional:            true,
+				Validators:          []validator.String{nonBlankValidator{}, emailDomainValidator{}},
+			},
+			"search": schema.StringAttribute{
+				MarkdownDescription: "Only users whose username, email or full name contains this text (case-insensitive).",
+				Optional:            true,
+				Validators:          []validator.String{nonBlankValidator{}},
+			},
+			"imported": schema.BoolAttribute{
+				MarkdownDescription: "Only users that already are (`true`) or are not yet (`false`) sales users.",
+				Optional:            true,
+			},
+			"users": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching users, sorted by ID.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id":            schema.StringAttribute{MarkdownDescription: "18-character Salesforce ID of the user (`005…`).", Computed: true},
+						"username":      schema.StringAttribute{MarkdownDescription: "Salesforce username, unique across all of Salesforce.", Computed: true},
+						"email":         schema.StringAttribute{MarkdownDescription: "Email of the user.", Computed: true},
+						"first_name":    schema.StringAttribute{MarkdownDescription: "First name of the user.", Computed: true},
+						"last_name":     schema.StringAttribute{MarkdownDescription: "Last name of the user.", Computed: true},
+						"active":        schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Salesforce.", Computed: true},
+						"profile_id":    schema.StringAttribute{MarkdownDescription: "18-character ID of the user's profile.", Computed: true},
+						"profile_name":  schema.StringAttribute{MarkdownDescription: "Name of the user's profile.", Computed: true},
+						"sales_user_id": schema.StringAttribute{MarkdownDescription: "ID of the sales user the CRM user is imported as; empty when not imported.", Computed: true},
+					},
+				},
+			},
+		},
+	}
+}
+
+// Configure receives the provider data.
+func (d *crmUsersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		unexpectedConfigureType(&resp.Diagnostics, "Data Source", req.ProviderData)
+		return
+	}
+	d.data = data
+}
+
+// Read lists the users, page by page.
+func (d *crmUsersDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.data == nil {
+		notConfigured(&resp.Diagnostics)
+		return
+	}
+	var model crmUsersDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	opts := client.CRMUserListOptions{
+		Active:      model.Active.ValueBoolPointer(),
+		EmailDomain: model.EmailDomain.ValueString(),
+		Search:      model.Search.ValueString(),
+		Imported:    model.Imported.ValueBoolPointer(),
+		PageSize:    pageSize,
+	}
+	for _, id := range model.ProfileIDs {
+		if n, err := client.NormalizeSalesforceID(id.ValueString()); err == nil {
+			opts.ProfileIDs = append(opts.ProfileIDs, n)
+		}
+	}
+	for _, n := range model.ProfileNames {
+		opts.ProfileNames = append(opts.ProfileNames, n.ValueString())
+	}
+	connectionID := model.ConnectionID.ValueString()
+	users := []crmUserModel{}
+	for u, err := range d.data.client.CRM.ListUsers(ctx, connectionID, opts) {
+		if err != nil {
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("list the CRM users of connection %s", connectionID), err, nil)
+			return
+		}
+		users = append(users, crmUserModel{
+			ID:          types.StringValue(u.ID),
+			Username:    types.StringValue(u.Username),
+			Email:       types.StringValue(u.Email),
+			FirstName:   types.StringValue(u.FirstName),
+			LastName:    types.StringValue(u.LastName),
+			Active:      types.BoolValue(u.Active),
+			ProfileID:   types.StringValue(u.ProfileID),
+			ProfileName: types.StringValue(u.ProfileName),
+			SalesUserID: types.StringValue(u.SalesUserID),
+		})
+	}
+	model.Users = users
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// emailDomainValidator rejects an email address or "@domain" where a bare
+// domain is expected.
+type emailDomainValidator struct{}
+
+var _ validator.String = emailDomainValidator{}
+
+func (v emailDomainValidator) Description(_ context.Context) string {
+	return "value must be a domain such as acme.com, without @"
+}
+
+func (v emailDomainValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v emailDomainValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if _, domain, found := strings.Cut(s, "@"); found {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Domain",
+			fmt.Sprintf("%s must be a bare domain such as \"acme.com\", without @; for %q use %q.", req.Path, s, domain))
+		return
+	}
+	if strings.ContainsAny(s, " /") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Domain",
+			fmt.Sprintf("%s must be a bare domain such as \"acme.com\"; got %q.", req.Path, s))
+	}
+}

@@ -1,0 +1,140 @@
+package provider
+
+import (
+	"context"
+	"sync"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+)
+
+// seatLedger checks, at plan time, that the sales users a plan creates fit in
+// the account's free seats, across every resource instance of the plan (a
+// for_each over hundreds of CRM users is planned one instance at a time, and
+// a per-instance dry run would see one free seat each time).
+//
+// A ledger lives as long as one provider configuration: Terraform configures
+// a provider once per graph walk (plan, apply) in a fresh provider process,
+// and the provider creates a new ledger in every Configure, so reservations
+// never leak from one walk into the next.
+//
+// The seat snapshot is read once, on first use, and never refreshed. That is
+// what keeps the apply walk consistent with the plan: Terraform calls
+// PlanResourceChange again for every instance during apply, interleaved with
+// the creates. Were the snapshot re-read, a later instance would see both the
+// seats the earlier creates already took (in seats_used) and their
+// reservations, count them twice, and fail an apply whose plan passed. With
+// the snapshot taken first in the process, the apply walk reproduces the plan
+// walk's arithmetic exactly.
+//
+// Planned destroys do not release seats: Terraform runs independent creates
+// and destroys concurrently, so a create may reach the API before the destroy
+// that would free its seat. Two kinds of seat are released (see release): the
+// seat of a sales user the plan replaces, because Terraform destroys a
+// replaced instance before creating its successor (unless the configuration
+// sets create_before_destroy, when the apply, not the plan, reports a
+// shortage), and the seat of a sales user this process has deleted after the
+// snapshot was taken.
+type seatLedger struct {
+	mu sync.Mutex
+
+	loaded   bool
+	limit    int
+	used     int
+	reserved map[string]struct{}
+	// released holds the IDs of sales users whose seat is freed before the
+	// plan's creates need it.
+	released map[string]struct{}
+
+	// mappings records the profile role mappings planned for creation, per
+	// connection ID, with the profile IDs and names they map.
+	mappings map[string]map[string]struct{}
+}
+
+func newSeatLedger() *seatLedger {
+	return &seatLedger{
+		reserved: make(map[string]struct{}),
+		released: make(map[string]struct{}),
+		mappings: make(map[string]map[string]struct{}),
+	}
+}
+
+// seatCheck is the outcome of a reservation.
+type seatCheck struct {
+	// OK reports whether every reservation so far fits.
+	OK bool
+	// Planned is the number of sales users planned for creation so far.
+	Planned int
+	// Limit is the seat limit; Used the seats in use without the released
+	// ones; Free the seats left for the plan's creates.
+	Limit, Used, Free int
+}
+
+// reserve records that the plan creates the sales user identified by key (the
+// connection and the CRM user, so planning the same instance twice reserves
+// one seat) and reports whether all reservations fit in the free seats. The
+// snapshot is read through read on first use.
+func (l *seatLedger) reserve(ctx context.Context, key string, read func(context.Context) (*client.Account, error)) (seatCheck, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.loaded {
+		acc, err := read(ctx)
+		if err != nil {
+			return seatCheck{}, err
+		}
+		l.limit, l.used, l.loaded = acc.SeatLimit, acc.SeatsUsed, true
+	}
+	l.reserved[key] = struct{}{}
+	used := max(l.used-len(l.released), 0)
+	return seatCheck{
+		OK:      used+len(l.reserved) <= l.limit,
+		Planned: len(l.reserved),
+		Limit:   l.limit,
+		Used:    used,
+		Free:    max(l.limit-used, 0),
+	}, nil
+}
+
+// release frees the seat of the sales user with the given ID, once however
+// often it is called: planned is true for a sales user the plan replaces
+// (always counted), false for one this process has deleted (counted only if
+// the snapshot was taken before, since a later snapshot already reflects
+// the deletion).
+func (l *seatLedger) release(salesUserID string, planned bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if planned || l.loaded {
+		l.released[salesUserID] = struct{}{}
+	}
+}
+
+// planMapping records that the plan creates a role mapping for a profile
+// (by ID or name) on a connection.
+func (l *seatLedger) planMapping(connectionID, profileKey string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m, ok := l.mappings[connectionID]
+	if !ok {
+		m = make(map[string]struct{})
+		l.mappings[connectionID] = m
+	}
+	if profileKey != "" {
+		m[profileKey] = struct{}{}
+	}
+}
+
+// plannedMappings reports whether the plan creates any role mapping on the
+// connection, and whether one of them is for a profile with one of the keys.
+func (l *seatLedger) plannedMappings(connectionID string, profileKeys ...string) (anyPlanned, forProfile bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m, ok := l.mappings[connectionID]
+	if !ok {
+		return false, false
+	}
+	for _, k := range profileKeys {
+		if _, hit := m[k]; hit && k != "" {
+			return true, true
+		}
+	}
+	return true, false
+}

@@ -1,0 +1,175 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/provider/sfidtype"
+)
+
+// resourceSchema returns the schema of r.
+func resourceSchema(t *testing.T, r resource.Resource) resource.SchemaResponse {
+	t.Helper()
+	var resp resource.SchemaResponse
+	r.Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	return resp
+}
+
+// rawFrom encodes a model as the raw value of r's schema.
+func rawFrom(t *testing.T, r resource.Resource, model any) tftypes.Value {
+	t.Helper()
+	s := resourceSchema(t, r).Schema
+	st := tfsdk.State{Schema: s, Raw: tftypes.NewValue(s.Type().TerraformType(context.Background()), nil)}
+	if d := st.Set(context.Background(), model); d.HasError() {
+		t.Fatal(d)
+	}
+	return st.Raw
+}
+
+func connectionModel(status, reason string, jwt bool) crmConnectionResourceModel {
+	m := crmConnectionResourceModel{
+		ID: types.StringValue("conn_1"), Name: types.StringValue("Production"), Environment: types.StringValue("production"),
+		LoginURL: types.StringValue("https://login.salesforce.com"), ServiceUsername: types.StringValue("svc@acme.example"),
+		OAuthClientID: types.StringValue("3MVG9"), RefreshToken: types.StringValue("token"), JWTPrivateKey: types.StringNull(),
+		RefreshTokenWO: types.StringNull(), JWTPrivateKeyWO: types.StringNull(), CredentialsWOVersion: types.Int64Null(),
+		AutomaticUserSync: types.BoolValue(false), UserSync: types.BoolValue(true), AuthMethod: types.StringValue(authMethodRefreshToken),
+		Status: types.StringValue(status), StatusReason: types.StringValue(reason),
+		OrganizationID: types.StringValue("00D5A0000000001UAA"), InstanceURL: types.StringValue("https://acme.my.salesforce.com"),
+	}
+	if jwt {
+		m.RefreshToken = types.StringNull()
+		m.JWTPrivateKey = types.StringValue("-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----")
+		m.AuthMethod = types.StringValue(authMethodJWTBearer)
+	}
+	return m
+}
+
+func TestCRMConnectionModifyPlanDisconnected(t *testing.T) {
+	const reason = "invalid_grant: expired access/refresh token"
+	cases := map[string]struct {
+		state       crmConnectionResourceModel
+		config      crmConnectionResourceModel
+		wantStatus  string
+		wantWarning string
+	}{
+		"connected: nothing to do": {
+			state: connectionModel(statusConnected, "", false), config: connectionModel(statusConnected, "", false),
+			wantStatus: statusConnected,
+		},
+		"refresh token expired: warn, plan nothing": {
+			state: connectionModel(statusDisconnected, reason, false), config: connectionModel(statusDisconnected, reason, false),
+			wantStatus: statusDisconnected, wantWarning: "obtain a new refresh token",
+		},
+		"refresh token expired, new token given: re-authorize": {
+			state: connectionModel(statusDisconnected, reason, false),
+			config: func() crmConnectionResourceModel {
+				m := connectionModel(statusDisconnected, reason, false)
+				m.RefreshToken = types.StringValue("new-token")
+				return m
+			}(),
+			wantStatus: statusConnected,
+		},
+		"JWT disconnected: re-authorize": {
+			state: connectionModel(statusDisconnected, "invalid_grant: user is inactive", true), config: connectionModel(statusDisconnected, "", true),
+			wantStatus: statusConnected,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			r := NewCRMConnectionResource()
+			s := resourceSchema(t, r).Schema
+			stateRaw := rawFrom(t, r, &tc.state)
+			configRaw := rawFrom(t, r, &tc.config)
+			req := resource.ModifyPlanRequest{
+				State:  tfsdk.State{Schema: s, Raw: stateRaw},
+				Plan:   tfsdk.Plan{Schema: s, Raw: configRaw},
+				Config: tfsdk.Config{Schema: s, Raw: configRaw},
+			}
+			resp := resource.ModifyPlanResponse{Plan: req.Plan}
+			r.(*crmConnectionResource).ModifyPlan(ctx, req, &resp) //nolint:forcetypeassert // NewCRMConnectionResource returns this type
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			var plan crmConnectionResourceModel
+			resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+			if got := plan.Status.ValueString(); got != tc.wantStatus {
+				t.Errorf("planned status = %q, want %q", got, tc.wantStatus)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			switch {
+			case tc.wantWarning == "" && len(warnings) > 0:
+				t.Errorf("unexpected warnings: %v", warnings)
+			case tc.wantWarning != "" && (len(warnings) != 1 || !strings.Contains(warnings[0].Detail(), tc.wantWarning) || !strings.Contains(warnings[0].Detail(), reason)):
+				t.Errorf("warnings = %v, want one naming the reason and containing %q", warnings, tc.wantWarning)
+			}
+			for _, d := range resp.Diagnostics {
+				if strings.Contains(d.Detail(), "token\"") || strings.Contains(d.Detail(), "new-token") {
+					t.Errorf("diagnostic leaks a credential: %q", d.Detail())
+				}
+			}
+		})
+	}
+}
+
+func TestSalesUserReportProblemsProfileNotMapped(t *testing.T) {
+	problem := &client.Error{Status: 422, Code: client.CodeProfileNotMapped, CRMProfileID: profileSalesRep, CRMProfileName: "Sales Rep", ConnectionID: "conn_1"}
+	cases := map[string]struct {
+		planned     []string // ledger keys of mappings planned on conn_1
+		wantError   bool
+		wantWarning bool
+	}{
+		"no mapping planned: error":               {wantError: true},
+		"mapping for the profile by ID: nothing":  {planned: []string{"id:" + profileSalesRep}},
+		"mapping for the profile by name":         {planned: []string{"name:sales rep"}},
+		"mapping for another profile: warning":    {planned: []string{"id:" + profileMarketing}, wantWarning: true},
+		"mapping planned, profile key unresolved": {planned: []string{""}, wantWarning: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			data := &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}
+			for _, k := range tc.planned {
+				data.ledger.planMapping("conn_1", k)
+			}
+			r := &salesUserResource{data: data}
+			config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(usernameJordan)}
+			var diags diag.Diagnostics
+			r.reportProblems([]*client.Error{problem}, config, "conn_1", &diags)
+			if got := diags.ErrorsCount() > 0; got != tc.wantError {
+				t.Errorf("error = %t, want %t: %v", got, tc.wantError, diags)
+			}
+			if got := diags.WarningsCount() > 0; got != tc.wantWarning {
+				t.Errorf("warning = %t, want %t: %v", got, tc.wantWarning, diags)
+			}
+		})
+	}
+}
+
+func TestSalesUserReportProblemsSkipsSeatsAndWarnsWhenDisconnected(t *testing.T) {
+	r := &salesUserResource{data: &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}}
+	config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(usernameJordan)}
+	var diags diag.Diagnostics
+	r.reportProblems([]*client.Error{
+		{Code: client.CodeSeatLimitReached, SeatLimit: 1, SeatsUsed: 1},
+		{Code: client.CodeConnectionDisconnected, ConnectionID: "conn_1", StatusReason: "invalid_grant: token revoked"},
+	}, config, "conn_1", &diags)
+	if diags.ErrorsCount() != 0 || diags.WarningsCount() != 1 {
+		t.Fatalf("want one warning and no error, got %v", diags)
+	}
+	if !strings.Contains(diags.Warnings()[0].Detail(), "token revoked") {
+		t.Errorf("warning does not give the reason: %q", diags.Warnings()[0].Detail())
+	}
+}
+
+func sfidNull() sfidtype.ID { return sfidtype.NewIDNull() }
