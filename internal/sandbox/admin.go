@@ -1,0 +1,327 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
+)
+
+// adminOrg is an org as GET /admin/v1/orgs lists it.
+type adminOrg struct {
+	ID              string `json:"id"`
+	Name            string `json:"name"`
+	LoginURL        string `json:"login_url"`
+	ServiceUsername string `json:"service_username"`
+	OAuthClientID   string `json:"oauth_client_id"`
+}
+
+// adminCRMUserCreate is the body of POST /admin/v1/orgs/{org_id}/users.
+type adminCRMUserCreate struct {
+	ID        string `json:"id"`
+	Username  string `json:"username"`
+	Email     string `json:"email"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Active    *bool  `json:"active"`
+	ProfileID string `json:"profile_id"`
+	UserRole  string `json:"user_role"`
+}
+
+// adminCRMProfileCreate is the body of POST /admin/v1/orgs/{org_id}/profiles.
+type adminCRMProfileCreate struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	ViewAllData bool   `json:"view_all_data"`
+}
+
+// adminCRMProfilePatch is the body of PATCH /admin/v1/orgs/{org_id}/profiles/{profile_id}.
+type adminCRMProfilePatch struct {
+	Name *string `json:"name"`
+}
+
+// adminPlatformUserCreate is the body of POST /admin/v1/platform-users.
+type adminPlatformUserCreate struct {
+	Email     string `json:"email"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+}
+
+// orgProblem converts an error of the simulated org into a problem; resource names what
+// ErrNotFound refers to once the org itself is known to exist.
+func (s *Sandbox) orgProblem(r *http.Request, err error, orgID, resource, id string) *platform.Problem {
+	switch {
+	case errors.Is(err, sforg.ErrNotFound) && !s.orgExists(orgID):
+		return orgNotFound(orgID)
+	case errors.Is(err, sforg.ErrNotFound):
+		p := platform.NotFound(resource, id)
+		p.Detail = err.Error()
+		return p
+	case errors.Is(err, sforg.ErrInvalid), errors.Is(err, sforg.ErrConflict):
+		return invalidField("", err.Error())
+	default:
+		return s.asProblem(r, err)
+	}
+}
+
+// orgExists reports whether the sandbox serves the org (15- or 18-character ID).
+func (s *Sandbox) orgExists(orgID string) bool {
+	for _, o := range s.org.Orgs() {
+		if sfid.Equal(o.ID, orgID) {
+			return true
+		}
+	}
+	return false
+}
+
+// orgNotFound is the problem for an unknown org ID.
+func orgNotFound(orgID string) *platform.Problem {
+	p := platform.NotFound("org", orgID)
+	p.Detail = fmt.Sprintf("The sandbox serves no org %q; list the orgs with GET /admin/v1/orgs.", orgID)
+	return p
+}
+
+func (s *Sandbox) adminListOrgs(w http.ResponseWriter, _ *http.Request) {
+	items := []adminOrg{}
+	for _, o := range s.org.Orgs() {
+		items = append(items, adminOrg{
+			ID: o.ID, Name: o.Name, LoginURL: s.url,
+			ServiceUsername: s.serviceUsername(o.ID), OAuthClientID: o.ConsumerKey,
+		})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// serviceUsername is the fixture's service account of an org ("" when it names none).
+func (s *Sandbox) serviceUsername(orgID string) string {
+	for _, o := range s.fixture.Orgs {
+		if sfid.Equal(o.ID, orgID) {
+			return o.ServiceUsername
+		}
+	}
+	return ""
+}
+
+func (s *Sandbox) adminSetSeatLimit(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		SeatLimit *int `json:"seat_limit"`
+	}
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	if in.SeatLimit == nil {
+		writeProblem(w, r, invalidField("seat_limit", "is required: the number of seats bought"))
+		return
+	}
+	acc, err := s.plat.SetSeatLimit(*in.SeatLimit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, acc)
+}
+
+func (s *Sandbox) adminMintRefreshToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Username         string `json:"username"`
+		ExpiresInSeconds int    `json:"expires_in_seconds"`
+	}
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	switch {
+	case in.Username == "":
+		writeProblem(w, r, invalidField("username", "is required: the username of the org user the token authorizes"))
+		return
+	case in.ExpiresInSeconds < 0:
+		writeProblem(w, r, invalidField("expires_in_seconds", "must be 0 (never expires) or more"))
+		return
+	}
+	orgID := r.PathValue("org_id")
+	token, err := s.org.MintRefreshToken(orgID, in.Username, time.Duration(in.ExpiresInSeconds)*time.Second)
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMUser, in.Username))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"refresh_token": token})
+}
+
+func (s *Sandbox) adminExpireRefreshToken(w http.ResponseWriter, r *http.Request) {
+	if err := s.ExpireRefreshToken(r.PathValue("connection_id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Sandbox) adminRevokeRefreshToken(w http.ResponseWriter, r *http.Request) {
+	if err := s.RevokeRefreshToken(r.PathValue("connection_id")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Sandbox) adminAddCRMUser(w http.ResponseWriter, r *http.Request) {
+	var in adminCRMUserCreate
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	orgID := r.PathValue("org_id")
+	if !s.orgExists(orgID) {
+		writeProblem(w, r, orgNotFound(orgID))
+		return
+	}
+	seed := sforg.UserSeed{
+		ID: in.ID, Username: in.Username, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+		Active: in.Active == nil || *in.Active, ProfileID: in.ProfileID, UserRoleName: in.UserRole,
+	}
+	u, err := s.org.AddUser(orgID, seed)
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMProfile, in.ProfileID))
+		return
+	}
+	s.plat.NotifyCRMChange(r.Context(), orgID)
+	writeJSON(w, http.StatusCreated, u)
+}
+
+func (s *Sandbox) adminUpdateCRMUser(w http.ResponseWriter, r *http.Request) {
+	var in sforg.UserPatch
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	orgID, userID := r.PathValue("org_id"), r.PathValue("user_id")
+	u, err := s.org.UpdateUser(orgID, userID, in)
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMUser, userID))
+		return
+	}
+	s.plat.NotifyCRMChange(r.Context(), orgID)
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Sandbox) adminAddCRMProfile(w http.ResponseWriter, r *http.Request) {
+	var in adminCRMProfileCreate
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	orgID := r.PathValue("org_id")
+	if !s.orgExists(orgID) {
+		writeProblem(w, r, orgNotFound(orgID))
+		return
+	}
+	p, err := s.org.AddProfile(orgID, sforg.ProfileSeed{ID: in.ID, Name: in.Name, ViewAllData: in.ViewAllData})
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMProfile, in.ID))
+		return
+	}
+	s.plat.NotifyCRMChange(r.Context(), orgID)
+	writeJSON(w, http.StatusCreated, p)
+}
+
+func (s *Sandbox) adminRenameCRMProfile(w http.ResponseWriter, r *http.Request) {
+	var in adminCRMProfilePatch
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	if in.Name == nil {
+		writeProblem(w, r, invalidField("name", "is required: the profile's new name"))
+		return
+	}
+	orgID, profileID := r.PathValue("org_id"), r.PathValue("profile_id")
+	p, err := s.org.UpdateProfile(orgID, profileID, *in.Name)
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMProfile, profileID))
+		return
+	}
+	s.plat.NotifyCRMChange(r.Context(), orgID)
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Sandbox) adminCreatePlatformUser(w http.ResponseWriter, r *http.Request) {
+	var in adminPlatformUserCreate
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	pu, err := s.plat.CreatePlatformUser(platform.PlatformUserSeed{Email: in.Email, FirstName: in.FirstName, LastName: in.LastName})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, pu)
+}
+
+func (s *Sandbox) adminRunAutomaticSync(w http.ResponseWriter, r *http.Request) {
+	n, err := s.plat.RunAutomaticSync(r.Context(), r.PathValue("connection_id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"created": n})
+}
+
+// faultRules is the body of PUT /admin/v1/faults and of its answer.
+type faultRules struct {
+	Rules []FaultRule `json:"rules"`
+}
+
+func (s *Sandbox) adminSetFaults(w http.ResponseWriter, r *http.Request) {
+	var in faultRules
+	obj, prob := decodeBody(w, r, &in)
+	if prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	if _, ok := obj["rules"]; !ok {
+		writeProblem(w, r, invalidField("rules", "is required: the list of rules ([] to clear them)"))
+		return
+	}
+	var errs []platform.FieldError
+	for i, rule := range in.Rules {
+		if fe := rule.validate(i); fe != nil {
+			errs = append(errs, *fe)
+		}
+	}
+	if len(errs) > 0 {
+		writeProblem(w, r, platform.ValidationErrors(errs))
+		return
+	}
+	if in.Rules == nil {
+		in.Rules = []FaultRule{}
+	}
+	s.SetFaults(in.Rules)
+	writeJSON(w, http.StatusOK, in)
+}
+
+func (s *Sandbox) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
+	s.ClearFaults()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Sandbox) adminGetCounters(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"routes": s.Counters()})
+}
+
+func (s *Sandbox) adminResetCounters(w http.ResponseWriter, _ *http.Request) {
+	s.counters.reset()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Sandbox) adminReset(w http.ResponseWriter, r *http.Request) {
+	if err := s.Reset(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,432 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/fixture"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
+)
+
+// DefaultListen is the address the sandbox listens on unless told otherwise.
+const DefaultListen = "127.0.0.1:8787"
+
+// connectorTimeout bounds each HTTP request of the platform's Salesforce connector.
+const connectorTimeout = 30 * time.Second
+
+// Options configure a sandbox.
+type Options struct {
+	// Listen is the TCP address to listen on; "" means DefaultListen, and port 0 (":0",
+	// "127.0.0.1:0") picks a free port.
+	Listen string
+	// Fixture seeds the platform and the simulated orgs; nil means fixture.Default().
+	Fixture *fixture.Fixture
+	// StatePath is a JSON file the sandbox resumes from when it exists and saves to after every
+	// change; "" keeps the state in memory only.
+	StatePath string
+	// Logger receives request and error logs; nil discards them.
+	Logger hclog.Logger
+	// TokenTTL is the lifetime of the provisioning API's access tokens; 0 means one hour.
+	TokenTTL time.Duration
+}
+
+// Credentials are what a client needs to use the sandbox: the provisioning API's endpoint and
+// API client, the admin token, and the values to create a connection to the fixture's first org.
+type Credentials struct {
+	// Endpoint is the base URL of the provisioning API (and of everything else the sandbox serves).
+	Endpoint string
+	// ClientID is the first API client of the fixture.
+	ClientID string
+	// ClientSecret is that client's secret.
+	ClientSecret string
+	// AdminToken is the bearer token of the admin API.
+	AdminToken string
+	// LoginURL is the Salesforce login URL of the simulated orgs (the sandbox itself).
+	LoginURL string
+	// ServiceUsername is the service account of the fixture's first org.
+	ServiceUsername string
+	// OAuthClientID is the consumer key of that org's connected app.
+	OAuthClientID string
+	// RefreshToken is a refresh token of the service account.
+	RefreshToken string
+	// JWTPrivateKeyPEM is the connected app's sandbox-only private key, for the JWT bearer flow.
+	JWTPrivateKeyPEM string
+	// OrganizationID is the first org's 18-character ID.
+	OrganizationID string
+}
+
+// Sandbox is a running sandbox org. Its methods are safe for concurrent use.
+type Sandbox struct {
+	logger     hclog.Logger
+	fixture    *fixture.Fixture
+	adminToken string
+	url        string
+	openAPI    []byte
+
+	org       *sforg.Server
+	plat      *platform.Platform
+	connector *http.Client
+
+	initialOrg      sforg.State
+	initialPlatform platform.State
+
+	tokens   *tokenStore
+	faults   faultSet
+	counters counters
+	persist  *persister
+
+	credMu       sync.Mutex
+	refreshToken string
+
+	listener net.Listener
+	server   *http.Server
+	served   chan struct{}
+	serveErr error
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start builds a sandbox from opts, restores its state file when there is one, and serves it in
+// the background until Close. ctx bounds only the start (listening); it does not stop the
+// sandbox.
+func Start(ctx context.Context, opts Options) (*Sandbox, error) {
+	fix := opts.Fixture
+	if fix == nil {
+		fix = fixture.Default()
+	}
+	logger := opts.Logger
+	if logger == nil {
+		logger = hclog.NewNullLogger()
+	}
+	ttl := opts.TokenTTL
+	if ttl <= 0 {
+		ttl = defaultTokenTTL
+	}
+	spec, err := openAPIJSON()
+	if err != nil {
+		return nil, err
+	}
+	org, err := sforg.New(fix.OrgSeeds(), sforg.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("building the simulated Salesforce orgs from the fixture: %w", err)
+	}
+
+	s := &Sandbox{
+		logger:     logger,
+		fixture:    fix,
+		adminToken: fix.AdminToken(),
+		openAPI:    spec,
+		org:        org,
+		tokens:     newTokenStore(ttl, time.Now),
+		served:     make(chan struct{}),
+	}
+	s.connector = &http.Client{Transport: newLoopbackTransport(), Timeout: connectorTimeout}
+	s.plat = platform.New(fix.PlatformSeed(), s.dial, platform.Options{})
+	s.initialOrg = org.Snapshot()
+	s.initialPlatform = s.plat.Snapshot()
+
+	listen := opts.Listen
+	if listen == "" {
+		listen = DefaultListen
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", listen)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w; pick another address with --listen (\"127.0.0.1:0\" picks a free port)", listen, err)
+	}
+	s.listener = ln
+	s.url = baseURL(ln.Addr())
+	org.SetBaseURL(s.url)
+
+	if opts.StatePath != "" {
+		if err := s.restoreState(opts.StatePath); err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+		s.persist = &persister{path: opts.StatePath, logger: logger, snapshot: s.snapshot}
+		s.plat.OnChange(s.persist.schedule)
+	}
+	if err := s.ensureRefreshToken(); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+
+	s.server = &http.Server{
+		Handler:           s.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+	}
+	go func() {
+		defer close(s.served)
+		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.serveErr = err
+			logger.Error("the sandbox stopped serving", "error", err)
+		}
+	}()
+	logger.Info("sandbox listening", "url", s.url)
+	return s, nil
+}
+
+// baseURL is the URL clients reach a listener at; an unspecified host becomes the loopback
+// address.
+func baseURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+}
+
+// dial is the platform's Dialer: the real Salesforce client, talking HTTP to the simulated org.
+func (s *Sandbox) dial(ctx context.Context, creds salesforce.Credentials) (platform.CRM, error) {
+	c, err := salesforce.Connect(ctx, creds, salesforce.Options{HTTPClient: s.connector})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// restoreState loads the state file, when there is one, over the fixture's state.
+func (s *Sandbox) restoreState(path string) error {
+	st, ok, err := loadState(path)
+	if err != nil || !ok {
+		return err
+	}
+	if err := s.org.Restore(st.Org); err != nil {
+		return fmt.Errorf("the state file %s holds an invalid org state (%w); delete it to start again from the fixture", path, err)
+	}
+	if err := s.plat.Restore(st.Platform); err != nil {
+		return fmt.Errorf("the state file %s holds an invalid platform state (%w); delete it to start again from the fixture", path, err)
+	}
+	s.tokens.restore(st.Tokens)
+	s.logger.Info("state restored", "path", path, "saved_at", st.SavedAt)
+	return nil
+}
+
+// snapshot is the state to save.
+func (s *Sandbox) snapshot() stateFile {
+	return stateFile{
+		Version:  stateFormatVersion,
+		SavedAt:  time.Now().UTC(),
+		Platform: s.plat.Snapshot(),
+		Org:      s.org.Snapshot(),
+		Tokens:   s.tokens.snapshot(),
+	}
+}
+
+// changed schedules a save of the state file, if there is one.
+func (s *Sandbox) changed() {
+	if s.persist != nil {
+		s.persist.schedule()
+	}
+}
+
+// ensureRefreshToken picks the refresh token Credentials reports: the fixture's unexpired token
+// of the first org's service account, or else a fresh one minted in the org.
+func (s *Sandbox) ensureRefreshToken() error {
+	if len(s.fixture.Orgs) == 0 || s.fixture.Orgs[0].ServiceUsername == "" {
+		return nil
+	}
+	o := s.fixture.Orgs[0]
+	now := time.Now()
+	for _, t := range o.RefreshTokens {
+		if strings.EqualFold(t.Username, o.ServiceUsername) && (t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt)) {
+			s.credMu.Lock()
+			s.refreshToken = t.Token
+			s.credMu.Unlock()
+			return nil
+		}
+	}
+	token, err := s.org.MintRefreshToken(o.ID, o.ServiceUsername, 0)
+	if err != nil {
+		return fmt.Errorf("minting a refresh token for the service account %s of org %s: %w; check orgs[0].service_username in the fixture", o.ServiceUsername, o.ID, err)
+	}
+	s.credMu.Lock()
+	s.refreshToken = token
+	s.credMu.Unlock()
+	s.changed()
+	return nil
+}
+
+// URL is the base URL the sandbox serves at, e.g. http://127.0.0.1:8787.
+func (s *Sandbox) URL() string { return s.url }
+
+// Credentials returns the fixture's first API client and first org, as a client needs them.
+func (s *Sandbox) Credentials() Credentials {
+	c := Credentials{Endpoint: s.url, LoginURL: s.url, AdminToken: s.adminToken}
+	if len(s.fixture.APIClients) > 0 {
+		c.ClientID = s.fixture.APIClients[0].ClientID
+		c.ClientSecret = s.fixture.APIClients[0].ClientSecret
+	}
+	if len(s.fixture.Orgs) > 0 {
+		o := s.fixture.Orgs[0]
+		c.ServiceUsername = o.ServiceUsername
+		c.OAuthClientID = o.ConnectedApp.ConsumerKey
+		c.JWTPrivateKeyPEM = o.ConnectedApp.PrivateKey
+		c.OrganizationID = o.ID
+		if id, err := sfid.Normalize(o.ID); err == nil {
+			c.OrganizationID = id
+		}
+	}
+	s.credMu.Lock()
+	c.RefreshToken = s.refreshToken
+	s.credMu.Unlock()
+	return c
+}
+
+// Platform gives tests Go-level access to the platform.
+func (s *Sandbox) Platform() *platform.Platform { return s.plat }
+
+// Org gives tests Go-level access to the simulated orgs.
+func (s *Sandbox) Org() *sforg.Server { return s.org }
+
+// ExpireRefreshToken expires the refresh token of a connection in its org (invalid_grant
+// "expired access/refresh token" from now on). A JWT bearer connection has none: its org's
+// access tokens are expired instead, which it survives by re-authorizing.
+func (s *Sandbox) ExpireRefreshToken(connID string) error {
+	return s.killRefreshToken(connID, s.org.ExpireRefreshToken)
+}
+
+// RevokeRefreshToken revokes the refresh token of a connection in its org (invalid_grant
+// "token revoked" from now on); for a JWT bearer connection it expires the org's access tokens.
+func (s *Sandbox) RevokeRefreshToken(connID string) error {
+	return s.killRefreshToken(connID, s.org.RevokeRefreshToken)
+}
+
+// killRefreshToken applies kill to the connection's refresh token, or expires the access tokens
+// of its org when it authorizes with the JWT bearer flow.
+func (s *Sandbox) killRefreshToken(connID string, kill func(token string) error) error {
+	token, _, err := s.plat.ConnectionRefreshToken(connID)
+	if platform.IsCode(err, platform.CodeValidationFailed) {
+		orgID, lookupErr := s.connectionOrg(connID)
+		if lookupErr != nil {
+			return lookupErr
+		}
+		s.org.ExpireAccessTokens(orgID)
+		s.changed()
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := kill(token); err != nil {
+		return fmt.Errorf("the org does not know the refresh token of connection %s: %w", connID, err)
+	}
+	s.changed()
+	return nil
+}
+
+// connectionOrg finds the org ID of a connection without a health check.
+func (s *Sandbox) connectionOrg(connID string) (string, error) {
+	pr := platform.PageRequest{Limit: maxPageSize}
+	for {
+		page, err := s.plat.ListConnections(pr)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range page.Items {
+			if c.ID == connID {
+				return c.OrganizationID, nil
+			}
+		}
+		if page.NextCursor == "" {
+			return "", platform.NotFound(platform.ResourceConnection, connID)
+		}
+		pr.Cursor = page.NextCursor
+	}
+}
+
+// SetFaults replaces the fault-injection rules (see FaultRule).
+func (s *Sandbox) SetFaults(rules []FaultRule) { s.faults.set(rules) }
+
+// ClearFaults removes every fault-injection rule.
+func (s *Sandbox) ClearFaults() { s.faults.set(nil) }
+
+// Counters returns the requests served per route ("METHOD pattern"), admin calls excluded.
+func (s *Sandbox) Counters() map[string]int { return s.counters.snapshot() }
+
+// ResetCounters sets every request counter back to zero.
+func (s *Sandbox) ResetCounters() { s.counters.reset() }
+
+// Reset puts the platform and the orgs back to the fixture and clears faults and counters.
+// Access tokens of the provisioning API stay valid.
+func (s *Sandbox) Reset() error {
+	if err := s.org.Restore(s.initialOrg); err != nil {
+		return fmt.Errorf("resetting the simulated orgs: %w", err)
+	}
+	if err := s.plat.Restore(s.initialPlatform); err != nil {
+		return fmt.Errorf("resetting the platform: %w", err)
+	}
+	s.ClearFaults()
+	s.counters.reset()
+	if err := s.ensureRefreshToken(); err != nil {
+		return err
+	}
+	s.changed()
+	s.logger.Info("sandbox reset to the fixture")
+	return nil
+}
+
+// Done is closed when the sandbox stops serving (after Close, or when serving failed).
+func (s *Sandbox) Done() <-chan struct{} { return s.served }
+
+// Err reports why the sandbox stopped serving on its own; nil after a normal Close.
+func (s *Sandbox) Err() error {
+	select {
+	case <-s.served:
+		return s.serveErr
+	default:
+		return nil
+	}
+}
+
+// Close stops the sandbox: it stops accepting requests, waits for those in flight until ctx
+// ends (then drops them), and writes the state file.
+func (s *Sandbox) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		if err := s.server.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stopping the HTTP server: %w", err))
+			_ = s.server.Close()
+		}
+		<-s.served
+		s.connector.CloseIdleConnections()
+		if s.persist != nil {
+			if err := s.persist.close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		s.closeErr = errors.Join(errs...)
+	})
+	return s.closeErr
+}
+
+// newLoopbackTransport is an HTTP transport for talking to the sandbox itself: the defaults of
+// http.DefaultTransport, without a proxy (the org is on this very server).
+func newLoopbackTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
