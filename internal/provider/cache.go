@@ -10,13 +10,11 @@ import (
 )
 
 // salesUserCache makes refreshing many sales users cheap. The first Read of
-// a sales user of a connection in a provider process
-//
-//  1. asks the platform to update that connection's sales users from the CRM
-//     (one request for all of them), so name, email and the active flag
-//     follow Salesforce and a user deactivated there shows up in the plan;
-//  2. lists the connection's sales users, 1,000 per page, so refreshing
-//     10,000 sales users takes about 10 requests instead of 10,000.
+// a sales user of a connection in a provider process lists the connection's
+// sales users, 1,000 per page, so refreshing 10,000 sales users takes about
+// 10 requests instead of 10,000. (The platform keeps name, email and the
+// active flag current from the CRM itself, so a refresh only reads: it never
+// asks for an "update from CRM", which would be a write during plan.)
 //
 // Later Reads are served from the listing. A Read whose ID is not in the
 // listing falls back to a Read by ID, so a user created after the listing is
@@ -27,9 +25,6 @@ import (
 // Read never returns data older than the process's own changes.
 type salesUserCache struct {
 	mu sync.Mutex
-	// updated records the connections already updated from the CRM in this
-	// process; it survives invalidation (one update per refresh is enough).
-	updated map[string]bool
 	// listings holds the sales users of a connection by ID; nil marks a
 	// listing that failed, so a broken listing costs one request, not one
 	// per resource.
@@ -38,7 +33,6 @@ type salesUserCache struct {
 
 func newSalesUserCache() *salesUserCache {
 	return &salesUserCache{
-		updated:  make(map[string]bool),
 		listings: make(map[string]map[string]*client.SalesUser),
 	}
 }
@@ -58,19 +52,6 @@ func (c *salesUserCache) get(ctx context.Context, cl *client.Client, connectionI
 	defer c.mu.Unlock()
 	listing, loaded := c.listings[connectionID]
 	if !loaded {
-		if !c.updated[connectionID] {
-			c.updated[connectionID] = true
-			// Best effort: a disconnected connection cannot reach the CRM
-			// (its sales users show status "suspended" instead), and an API
-			// client without the write scope cannot ask for the update.
-			if n, err := cl.Connections.UpdateFromCRM(ctx, connectionID); err != nil {
-				tflog.Debug(ctx, "Could not update sales users from the CRM; using the platform's last copy", map[string]any{
-					"connection_id": connectionID, "error": err.Error(),
-				})
-			} else {
-				tflog.Debug(ctx, "Updated sales users from the CRM", map[string]any{"connection_id": connectionID, "updated": n})
-			}
-		}
 		listing = make(map[string]*client.SalesUser)
 		for u, err := range cl.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: connectionID, PageSize: pageSize}) {
 			if err != nil {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -277,7 +278,7 @@ func TestAccCRMConnection_disconnectedJWT(t *testing.T) {
 	jwt := fmt.Sprintf("jwt_private_key = %q", e.creds.JWTPrivateKeyPEM)
 	setActive := func(active bool) func() {
 		return func() {
-			_, err := e.sb.Org().UpdateUser(e.creds.OrganizationID, userServiceAccount, sforg.UserPatch{Active: &active})
+			_, err := e.sb.UpdateCRMUser(context.Background(), e.creds.OrganizationID, userServiceAccount, sforg.UserPatch{Active: &active})
 			mustDo(t, "changing the service account", err)
 		}
 	}

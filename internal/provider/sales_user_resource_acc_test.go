@@ -398,7 +398,7 @@ func TestAccSalesUser_drift(t *testing.T) {
 	replacedID := statecheck.CompareValue(compare.ValuesDiffer())
 	setActive := func(active bool) func() {
 		return func() {
-			_, err := e.sb.Org().UpdateUser(e.creds.OrganizationID, userJordan, sforg.UserPatch{Active: &active})
+			_, err := e.sb.UpdateCRMUser(context.Background(), e.creds.OrganizationID, userJordan, sforg.UserPatch{Active: &active})
 			mustDo(t, "changing the CRM user", err)
 		}
 	}

@@ -183,12 +183,11 @@ func (s *Sandbox) adminAddCRMUser(w http.ResponseWriter, r *http.Request) {
 		ID: in.ID, Username: in.Username, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
 		Active: in.Active == nil || *in.Active, ProfileID: in.ProfileID, UserRoleName: in.UserRole,
 	}
-	u, err := s.org.AddUser(orgID, seed)
+	u, err := s.AddCRMUser(r.Context(), orgID, seed)
 	if err != nil {
 		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMProfile, in.ProfileID))
 		return
 	}
-	s.plat.NotifyCRMChange(r.Context(), orgID)
 	writeJSON(w, http.StatusCreated, u)
 }
 
@@ -199,12 +198,11 @@ func (s *Sandbox) adminUpdateCRMUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	orgID, userID := r.PathValue("org_id"), r.PathValue("user_id")
-	u, err := s.org.UpdateUser(orgID, userID, in)
+	u, err := s.UpdateCRMUser(r.Context(), orgID, userID, in)
 	if err != nil {
 		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMUser, userID))
 		return
 	}
-	s.plat.NotifyCRMChange(r.Context(), orgID)
 	writeJSON(w, http.StatusOK, u)
 }
 

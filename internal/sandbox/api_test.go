@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
 	"net/http"
 	"net/url"
 	"slices"
@@ -250,8 +251,19 @@ func TestConnectionAuthorizeAndUpdateFromCRM(t *testing.T) {
 	}
 	ok.etagOf()
 
-	// Name changes in the CRM flow into sales users.
-	e.do(http.MethodPatch, pathf("/admin/v1/orgs/%s/users/%s", e.creds.OrganizationID, userJordan), map[string]any{"last_name": "Lee-Smith"}).wantStatus(http.StatusOK)
+	// CRM changes that reach the platform (here through the admin API) flow
+	// into sales users at once, without an explicit update from the CRM.
+	e.do(http.MethodPatch, pathf("/admin/v1/orgs/%s/users/%s", e.creds.OrganizationID, userJordan), map[string]any{"last_name": "Lee"}).wantStatus(http.StatusOK)
+	if u := e.do(http.MethodGet, "/api/v1/sales-users/"+stringField(t, su, "id"), nil).wantStatus(http.StatusOK).object(); u["last_name"] != "Lee" {
+		t.Errorf("sales user after a CRM change arrived: %v", u)
+	}
+
+	// A change made in the org behind the platform's back is picked up by
+	// update-from-crm.
+	lastName := "Lee-Smith"
+	if _, err := e.sb.Org().UpdateUser(e.creds.OrganizationID, userJordan, sforg.UserPatch{LastName: &lastName}); err != nil {
+		t.Fatal(err)
+	}
 	var res struct {
 		Updated int `json:"updated"`
 	}

@@ -352,6 +352,30 @@ func (s *Sandbox) connectionOrg(connID string) (string, error) {
 	}
 }
 
+// AddCRMUser adds a user to the simulated org and tells the platform that CRM
+// data arrived, exactly as the admin API's POST /admin/v1/orgs/{org_id}/users
+// does.
+func (s *Sandbox) AddCRMUser(ctx context.Context, orgID string, u sforg.UserSeed) (sforg.UserSeed, error) {
+	added, err := s.org.AddUser(orgID, u)
+	if err != nil {
+		return sforg.UserSeed{}, err
+	}
+	s.plat.NotifyCRMChange(ctx, orgID)
+	return added, nil
+}
+
+// UpdateCRMUser changes a user of the simulated org (for example deactivates
+// it) and tells the platform that CRM data arrived, exactly as the admin API's
+// PATCH /admin/v1/orgs/{org_id}/users/{user_id} does.
+func (s *Sandbox) UpdateCRMUser(ctx context.Context, orgID, userID string, patch sforg.UserPatch) (sforg.UserSeed, error) {
+	u, err := s.org.UpdateUser(orgID, userID, patch)
+	if err != nil {
+		return sforg.UserSeed{}, err
+	}
+	s.plat.NotifyCRMChange(ctx, orgID)
+	return u, nil
+}
+
 // SetFaults replaces the fault-injection rules (see FaultRule).
 func (s *Sandbox) SetFaults(rules []FaultRule) { s.faults.set(rules) }
 

@@ -78,20 +78,24 @@ func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (int, er
 }
 
 // NotifyCRMChange tells the platform that CRM data of an org changed (a user
-// or profile was added or edited): automatic user sync runs for every
-// connected connection to that org that has it on. Failures are left for the
-// connection's status to show.
+// or profile was added or edited), as the platform's CRM sync would learn it:
+// for every connected connection to that org, the sales users' name, email,
+// active flag and profile are updated from the CRM, and automatic user sync
+// runs where it is on. So a user deactivated in Salesforce shows
+// crm_active=false on the next read, without any client having to ask for
+// an update. Failures are left for the connection's status to show.
 func (p *Platform) NotifyCRMChange(ctx context.Context, orgID string) {
 	p.mu.Lock()
 	var ids []string
 	for id, c := range p.conns {
-		if c.AutomaticUserSync && c.Status == StatusConnected && (c.OrganizationID == orgID || sfid.Equal(c.OrganizationID, orgID)) {
+		if c.Status == StatusConnected && (c.OrganizationID == orgID || sfid.Equal(c.OrganizationID, orgID)) {
 			ids = append(ids, id)
 		}
 	}
 	p.mu.Unlock()
 	slices.Sort(ids)
 	for _, id := range ids {
-		_, _ = p.RunAutomaticSync(ctx, id)
+		// UpdateConnectionFromCRM also runs automatic user sync.
+		_, _ = p.UpdateConnectionFromCRM(ctx, id)
 	}
 }
