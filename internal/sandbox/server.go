@@ -22,6 +22,7 @@ func (s *Sandbox) handler() http.Handler {
 	route("POST /oauth/token", http.HandlerFunc(s.handleToken))
 	route("GET /openapi.json", http.HandlerFunc(s.handleOpenAPI))
 	route("/services/", s.org.Handler())
+	route("/id/", s.org.Handler()) // the identity URL a Salesforce token response points to
 
 	api("GET /api/v1/account", s.getAccount)
 	api("GET /api/v1/roles", s.listRoles)
