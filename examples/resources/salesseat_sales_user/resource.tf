@@ -1,0 +1,33 @@
+# One sales user, by CRM username, with an explicit role, a team and hidden
+# platform components.
+resource "salesseat_sales_user" "priya" {
+  connection_id     = salesseat_crm_connection.production.id
+  crm_username      = "priya.patel@acme.example"
+  role              = "sales_manager"
+  team              = "West"
+  hidden_components = ["website_visitors", "sent_messages"]
+}
+
+# A whole group: every active "Sales Rep" of the acme.example domain, with the
+# role of the profile's mapping. Key the instances by username so that adding
+# or removing a user in Salesforce touches only that user.
+#
+# Do not filter on `imported = false` here: once applied, the users are
+# imported and would drop out of the list, and the next plan would destroy them.
+data "salesseat_crm_users" "sales_reps" {
+  connection_id = salesseat_crm_connection.production.id
+  active        = true
+  profile_names = ["Sales Rep"]
+  email_domain  = "acme.example"
+}
+
+resource "salesseat_sales_user" "sales_reps" {
+  for_each = { for u in data.salesseat_crm_users.sales_reps.users : u.username => u }
+
+  connection_id = salesseat_crm_connection.production.id
+  crm_user_id   = each.value.id
+  team          = "Field sales"
+
+  # Creates the mapping first, so the plan-time check knows the profile's role.
+  depends_on = [salesseat_profile_role_mapping.this]
+}
