@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
@@ -62,10 +63,28 @@ func (s *Sandbox) orgProblem(r *http.Request, err error, orgID, resource, id str
 		p.Detail = err.Error()
 		return p
 	case errors.Is(err, sforg.ErrInvalid), errors.Is(err, sforg.ErrConflict):
-		return invalidField("", err.Error())
+		return invalidField(orgErrorField(err))
 	default:
 		return s.asProblem(r, err)
 	}
+}
+
+// orgErrorField splits an input error of the simulated org, such as "invalid input:
+// user.profile_id 00e... is not a profile of org 00D...; add the profile or fix the ID", into
+// the body field it names ("profile_id") and the message without the sentinel's prefix.
+func orgErrorField(err error) (field, message string) {
+	message = err.Error()
+	for _, sentinel := range []error{sforg.ErrInvalid, sforg.ErrConflict} {
+		message = strings.TrimPrefix(message, sentinel.Error()+": ")
+	}
+	for _, object := range []string{"user.", "profile."} {
+		if rest, ok := strings.CutPrefix(message, object); ok {
+			field, _, _ = strings.Cut(rest, " ")
+			field = strings.TrimSuffix(field, ":")
+			break
+		}
+	}
+	return field, message
 }
 
 // orgExists reports whether the sandbox serves the org (15- or 18-character ID).

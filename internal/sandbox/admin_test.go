@@ -162,6 +162,7 @@ func TestAdminCRMDataAndAutomaticSync(t *testing.T) {
 		opts         []reqOption
 		status       int
 		code         string
+		field        string // validation_failed: the field named
 	}{
 		"user in unknown org": {
 			method: http.MethodPost, path: pathf("/admin/v1/orgs/%s/users", "00D000000000000AAA"),
@@ -171,12 +172,17 @@ func TestAdminCRMDataAndAutomaticSync(t *testing.T) {
 		"username taken": {
 			method: http.MethodPost, path: pathf("/admin/v1/orgs/%s/users", org),
 			body:   map[string]any{"username": "jordan.lee@acme.example", "email": "j2@acme.example", "last_name": "Lee", "profile_id": profileRep},
-			status: 422, code: "validation_failed",
+			status: 422, code: "validation_failed", field: "username",
 		},
 		"unknown profile": {
 			method: http.MethodPost, path: pathf("/admin/v1/orgs/%s/users", org),
 			body:   map[string]any{"username": "y@acme.example", "email": "y@acme.example", "last_name": "Y", "profile_id": "00e000000000000AAA"},
-			status: 422, code: "validation_failed",
+			status: 422, code: "validation_failed", field: "profile_id",
+		},
+		"user without last name": {
+			method: http.MethodPost, path: pathf("/admin/v1/orgs/%s/users", org),
+			body: map[string]any{"username": "z@acme.example", "email": "z@acme.example", "profile_id": profileRep},
+			opts: []reqOption{violatesContract()}, status: 422, code: "validation_failed", field: "last_name",
 		},
 		"unknown user": {
 			method: http.MethodPatch, path: pathf("/admin/v1/orgs/%s/users/%s", org, "005000000000000AAA"),
@@ -202,7 +208,13 @@ func TestAdminCRMDataAndAutomaticSync(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			e := e.sub(t)
-			e.do(tc.method, tc.path, tc.body, tc.opts...).wantProblem(tc.status, tc.code)
+			p := e.do(tc.method, tc.path, tc.body, tc.opts...).wantProblem(tc.status, tc.code)
+			if tc.field != "" && !slices.Contains(fieldErrors(p), tc.field) {
+				t.Errorf("errors name %v, want %q; problem %v", fieldErrors(p), tc.field, p)
+			}
+			if detail, _ := p["detail"].(string); strings.Contains(detail, "invalid input:") || strings.Contains(detail, "conflict:") {
+				t.Errorf("detail %q carries the org's error sentinel", detail)
+			}
 		})
 	}
 }
@@ -400,8 +412,8 @@ func TestCountersAndReset(t *testing.T) {
 			t.Errorf("counter %q = %d, want %d (all: %v)", k, counters.Routes[k], v, counters.Routes)
 		}
 	}
-	if counters.Routes["POST /services/"] == 0 {
-		t.Errorf("the connector's calls to the simulated org were not counted: %v", counters.Routes)
+	if counters.Routes["POST /services/oauth2/token"] == 0 || counters.Routes["GET /services/data/{version}/query"] == 0 {
+		t.Errorf("the connector's calls to the simulated org were not counted per Salesforce resource: %v", counters.Routes)
 	}
 	for k := range counters.Routes {
 		if strings.Contains(k, "/admin/") {

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,19 +12,14 @@ import (
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
 )
 
-// Pagination bounds of every list.
-const (
-	defaultPageSize = 100
-	maxPageSize     = 1000
-)
-
-// pageRequest parses the limit and cursor query parameters.
+// pageRequest parses the limit and cursor query parameters; the platform applies the default
+// page size.
 func pageRequest(q url.Values) (platform.PageRequest, *platform.Problem) {
-	pr := platform.PageRequest{Limit: defaultPageSize, Cursor: q.Get("cursor")}
+	pr := platform.PageRequest{Cursor: q.Get("cursor")}
 	if raw := q.Get("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxPageSize {
-			return pr, invalidField("limit", "must be an integer from 1 to 1000")
+		if err != nil || n < 1 || n > platform.MaxPageLimit {
+			return pr, invalidField("limit", fmt.Sprintf("must be an integer from 1 to %d", platform.MaxPageLimit))
 		}
 		pr.Limit = n
 	}
@@ -126,7 +122,7 @@ func serveCreate[In, Out any](s *Sandbox, w http.ResponseWriter, r *http.Request
 		writeStored(w, run(), false)
 		return
 	}
-	resp, replayed, err := s.plat.Idempotent(idempotencyScope(r), key, fingerprint(r.URL.Path, data), run)
+	resp, replayed, err := s.plat.Idempotent(idempotencyScope(r), key, platform.Fingerprint(r.Method, r.URL.Path, data), run)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

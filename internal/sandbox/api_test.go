@@ -147,7 +147,12 @@ func TestConnectionCreateErrors(t *testing.T) {
 		field    string // validation_failed: the field named
 		ext      string // an extension member that must be present
 		extValue any
+		detail   string // a substring of the detail
 	}{
+		"login URL off loopback (the default)": {
+			body: with(map[string]any{"login_url": nil}), status: 422, code: "crm_authorization_failed",
+			ext: "crm_error", extValue: "request_failed", detail: "set login_url to " + e.url,
+		},
 		"expired refresh token": {
 			body: with(map[string]any{"refresh_token": "5Aep861unknown"}), status: 422, code: "crm_authorization_failed",
 			ext: "crm_error", extValue: "invalid_grant",
@@ -203,6 +208,9 @@ func TestConnectionCreateErrors(t *testing.T) {
 			}
 			if tc.ext != "" && p[tc.ext] != tc.extValue {
 				t.Errorf("%s = %v, want %v; problem %v", tc.ext, p[tc.ext], tc.extValue, p)
+			}
+			if detail, _ := p["detail"].(string); !strings.Contains(detail, tc.detail) {
+				t.Errorf("detail %q does not contain %q", detail, tc.detail)
 			}
 		})
 	}

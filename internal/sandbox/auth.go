@@ -20,12 +20,13 @@ import (
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
 )
 
-// The OAuth2 scopes of the provisioning API.
+// The OAuth2 scopes of the provisioning API (the platform defines them; API clients are
+// allowed them in the fixture).
 const (
 	// ScopeRead allows every GET of /api/v1.
-	ScopeRead = "salesseat.read"
+	ScopeRead = platform.ScopeRead
 	// ScopeWrite allows every other method of /api/v1.
-	ScopeWrite = "salesseat.write"
+	ScopeWrite = platform.ScopeWrite
 )
 
 // defaultTokenTTL is the lifetime of an access token.

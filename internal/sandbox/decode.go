@@ -2,8 +2,6 @@ package sandbox
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -237,34 +235,4 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		fields[name] = f.Type
 	}
 	return fields
-}
-
-// fingerprint identifies a create request for idempotency: the request path and the body as
-// canonical JSON (object members sorted, insignificant whitespace removed), so the same request
-// re-encoded by another client still matches.
-func fingerprint(path string, body []byte) string {
-	h := sha256.New()
-	h.Write([]byte(path))
-	h.Write([]byte{0})
-	h.Write(canonicalJSON(body))
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// canonicalJSON re-encodes a JSON document with sorted object members; input that is not JSON
-// is returned as it is (it never reaches the platform anyway).
-func canonicalJSON(body []byte) []byte {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return body
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		return body
-	}
-	return out
 }

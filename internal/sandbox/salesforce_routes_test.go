@@ -20,7 +20,12 @@ func TestSimulatedOrgRoutes(t *testing.T) {
 		"refresh_token": {e.creds.RefreshToken},
 		"client_id":     {e.creds.OAuthClientID},
 	}
-	resp, err := http.PostForm(e.creds.LoginURL+"/services/oauth2/token", form)
+	tokenReq, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.creds.LoginURL+"/services/oauth2/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenReq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(tokenReq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,5 +58,33 @@ func TestSimulatedOrgRoutes(t *testing.T) {
 	}
 	if identity.Username != e.creds.ServiceUsername {
 		t.Errorf("identity username %q, want %q", identity.Username, e.creds.ServiceUsername)
+	}
+}
+
+func TestOrgRouteKeys(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"/services/oauth2/token":                      "/services/oauth2/token",
+		"/services/oauth2/userinfo":                   "/services/oauth2/userinfo",
+		"/services/data":                              "/services/data",
+		"/services/data/":                             "/services/data",
+		"/services/data/v63.0":                        "/services/data/{version}",
+		"/services/data/v63.0/query":                  "/services/data/{version}/query",
+		"/services/data/v50.0/query/":                 "/services/data/{version}/query",
+		"/services/data/v63.0/query/01gABC-2000":      "/services/data/{version}/query/{locator}",
+		"/services/data/v63.0/queryAll/01gABC-2000":   "/services/data/{version}/queryAll/{locator}",
+		"/services/data/v63.0/limits":                 "/services/data/{version}/limits",
+		"/id/00D5A0000000001UAA/0055A0000000001QAA":   "/id/{org_id}/{user_id}",
+		"/services/apexrest/anything":                 "/services/",
+		"/id/too/many/segments":                       "/id/",
+		"/services/oauth2/token/extra/segments/there": "/services/",
+	}
+	for path, want := range cases {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			if got := orgRoute(path); got != want {
+				t.Errorf("orgRoute(%q) = %q, want %q", path, got, want)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -151,12 +152,16 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	org.SetBaseURL(s.url)
 
 	if opts.StatePath != "" {
-		if err := s.restoreState(opts.StatePath); err != nil {
+		moved, err := s.restoreState(opts.StatePath)
+		if err != nil {
 			_ = ln.Close()
 			return nil, err
 		}
 		s.persist = &persister{path: opts.StatePath, logger: logger, snapshot: s.snapshot}
 		s.plat.OnChange(s.persist.schedule)
+		if moved {
+			s.persist.schedule() // record the new address and the rebased connections
+		}
 	}
 	if err := s.ensureRefreshToken(); err != nil {
 		_ = ln.Close()
@@ -194,7 +199,12 @@ func baseURL(addr net.Addr) string {
 }
 
 // dial is the platform's Dialer: the real Salesforce client, talking HTTP to the simulated org.
+// The sandbox reaches no network beyond loopback: a login URL elsewhere (the default
+// https://login.salesforce.com, a My Domain) is refused at once with the URL to use instead.
 func (s *Sandbox) dial(ctx context.Context, creds salesforce.Credentials) (platform.CRM, error) {
+	if u, err := url.Parse(creds.LoginURL); err == nil && !platform.IsLoopbackHost(u.Hostname()) {
+		return nil, fmt.Errorf("the sandbox connects only to the Salesforce orgs it simulates, not to %s; set login_url to %s (printed as SALESSEAT_SANDBOX_LOGIN_URL)", creds.LoginURL, s.url)
+	}
 	c, err := salesforce.Connect(ctx, creds, salesforce.Options{HTTPClient: s.connector})
 	if err != nil {
 		return nil, err
@@ -202,21 +212,29 @@ func (s *Sandbox) dial(ctx context.Context, creds salesforce.Credentials) (platf
 	return c, nil
 }
 
-// restoreState loads the state file, when there is one, over the fixture's state.
-func (s *Sandbox) restoreState(path string) error {
+// restoreState loads the state file, when there is one, over the fixture's state. moved
+// reports that the state was saved by a sandbox on another address, whose connections now point
+// at this one.
+func (s *Sandbox) restoreState(path string) (moved bool, err error) {
 	st, ok, err := loadState(path)
 	if err != nil || !ok {
-		return err
+		return false, err
 	}
 	if err := s.org.Restore(st.Org); err != nil {
-		return fmt.Errorf("the state file %s holds an invalid org state (%w); delete it to start again from the fixture", path, err)
+		return false, fmt.Errorf("the state file %s holds an invalid org state (%w); delete it to start again from the fixture", path, err)
 	}
 	if err := s.plat.Restore(st.Platform); err != nil {
-		return fmt.Errorf("the state file %s holds an invalid platform state (%w); delete it to start again from the fixture", path, err)
+		return false, fmt.Errorf("the state file %s holds an invalid platform state (%w); delete it to start again from the fixture", path, err)
 	}
 	s.tokens.restore(st.Tokens)
 	s.logger.Info("state restored", "path", path, "saved_at", st.SavedAt)
-	return nil
+	if st.BaseURL == "" || st.BaseURL == s.url {
+		return false, nil
+	}
+	n := s.plat.RebaseLoginURLs(st.BaseURL, s.url)
+	s.logger.Info("the sandbox resumed on another address; connections to its orgs now use it",
+		"previous_url", st.BaseURL, "url", s.url, "connections", n)
+	return true, nil
 }
 
 // snapshot is the state to save.
@@ -224,6 +242,7 @@ func (s *Sandbox) snapshot() stateFile {
 	return stateFile{
 		Version:  stateFormatVersion,
 		SavedAt:  time.Now().UTC(),
+		BaseURL:  s.url,
 		Platform: s.plat.Snapshot(),
 		Org:      s.org.Snapshot(),
 		Tokens:   s.tokens.snapshot(),
@@ -314,7 +333,7 @@ func (s *Sandbox) RevokeRefreshToken(connID string) error {
 func (s *Sandbox) killRefreshToken(connID string, kill func(token string) error) error {
 	token, _, err := s.plat.ConnectionRefreshToken(connID)
 	if platform.IsCode(err, platform.CodeValidationFailed) {
-		orgID, lookupErr := s.connectionOrg(connID)
+		orgID, lookupErr := s.plat.ConnectionOrg(connID)
 		if lookupErr != nil {
 			return lookupErr
 		}
@@ -330,26 +349,6 @@ func (s *Sandbox) killRefreshToken(connID string, kill func(token string) error)
 	}
 	s.changed()
 	return nil
-}
-
-// connectionOrg finds the org ID of a connection without a health check.
-func (s *Sandbox) connectionOrg(connID string) (string, error) {
-	pr := platform.PageRequest{Limit: maxPageSize}
-	for {
-		page, err := s.plat.ListConnections(pr)
-		if err != nil {
-			return "", err
-		}
-		for _, c := range page.Items {
-			if c.ID == connID {
-				return c.OrganizationID, nil
-			}
-		}
-		if page.NextCursor == "" {
-			return "", platform.NotFound(platform.ResourceConnection, connID)
-		}
-		pr.Cursor = page.NextCursor
-	}
 }
 
 // AddCRMUser adds a user to the simulated org and tells the platform that CRM

@@ -11,6 +11,12 @@ import (
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
 )
 
+// Patterns of the simulated org's routes.
+const (
+	orgPattern      = "/services/"
+	identityPattern = "/id/"
+)
+
 // handler builds the sandbox's HTTP handler: request logging around the router, which serves the
 // provisioning API, the admin API, the simulated org and the OpenAPI document.
 func (s *Sandbox) handler() http.Handler {
@@ -21,8 +27,8 @@ func (s *Sandbox) handler() http.Handler {
 
 	route("POST /oauth/token", http.HandlerFunc(s.handleToken))
 	route("GET /openapi.json", http.HandlerFunc(s.handleOpenAPI))
-	route("/services/", s.org.Handler())
-	route("/id/", s.org.Handler()) // the identity URL a Salesforce token response points to
+	route(orgPattern, s.org.Handler())
+	route(identityPattern, s.org.Handler()) // the identity URL a Salesforce token response points to
 
 	api("GET /api/v1/account", s.getAccount)
 	api("GET /api/v1/roles", s.listRoles)
@@ -121,12 +127,42 @@ func (s *Sandbox) instrument(next http.Handler) http.Handler {
 	})
 }
 
-// routeKey is the counter key of a routed request: "METHOD pattern".
+// routeKey is the counter key of a routed request: "METHOD pattern". Requests to the simulated
+// org, which has a router of its own, are keyed by Salesforce's resource, e.g.
+// "GET /services/data/{version}/query".
 func routeKey(r *http.Request) string {
+	if r.Pattern == orgPattern || r.Pattern == identityPattern {
+		return r.Method + " " + orgRoute(r.URL.Path)
+	}
 	if method, _, ok := strings.Cut(r.Pattern, " "); ok && method != "" && !strings.HasPrefix(method, "/") {
 		return r.Pattern
 	}
 	return r.Method + " " + r.Pattern
+}
+
+// orgRoute names the Salesforce resource of a path the simulated org serves, with its variable
+// segments as {placeholders}; paths it does not know keep their first segment only.
+func orgRoute(path string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(segs) == 3 && segs[0] == "id":
+		return "/id/{org_id}/{user_id}"
+	case len(segs) == 3 && segs[0] == "services" && segs[1] == "oauth2":
+		return path
+	case len(segs) >= 2 && segs[0] == "services" && segs[1] == "data":
+		route := "/services/data"
+		if len(segs) >= 3 {
+			route += "/{version}"
+		}
+		if len(segs) >= 4 {
+			route += "/" + segs[3]
+		}
+		if len(segs) >= 5 {
+			route += "/{locator}"
+		}
+		return route
+	}
+	return "/" + segs[0] + "/"
 }
 
 // counters counts requests per route.

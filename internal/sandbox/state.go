@@ -26,8 +26,11 @@ const saveDelay = 250 * time.Millisecond
 // stopped. It holds credentials (refresh tokens, private keys, hashed access tokens), so it is
 // written with mode 0600.
 type stateFile struct {
-	Version  int                   `json:"version"`
-	SavedAt  time.Time             `json:"saved_at"`
+	Version int       `json:"version"`
+	SavedAt time.Time `json:"saved_at"`
+	// BaseURL is where the sandbox served when it saved; connections to its simulated orgs
+	// are moved to the new address when it resumes elsewhere (--listen 127.0.0.1:0).
+	BaseURL  string                `json:"base_url,omitempty"`
 	Platform platform.State        `json:"platform"`
 	Org      sforg.State           `json:"org"`
 	Tokens   map[string]tokenGrant `json:"access_tokens"`
@@ -103,7 +106,7 @@ type persister struct {
 	dirty  bool
 	closed bool
 
-	writeMu sync.Mutex // serializes snapshot+write so the newest snapshot is written last
+	writeMu sync.Mutex // serializes flushes: snapshot+write, and the wait for one in progress
 }
 
 // schedule marks the state changed and arranges a save.
@@ -127,8 +130,11 @@ func (p *persister) schedule() {
 	}
 }
 
-// flush writes the state now if it changed since the last write.
+// flush writes the state now if it changed since the last write. It waits for a write in
+// progress first, so that when it returns the newest state is on disk.
 func (p *persister) flush() error {
+	p.writeMu.Lock()
+	defer p.writeMu.Unlock()
 	p.mu.Lock()
 	if p.timer != nil {
 		p.timer.Stop()
@@ -140,8 +146,6 @@ func (p *persister) flush() error {
 	if !dirty {
 		return nil
 	}
-	p.writeMu.Lock()
-	defer p.writeMu.Unlock()
 	st := p.snapshot()
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {

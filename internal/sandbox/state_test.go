@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestStatePersistsAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
 	statePath := filepath.Join(dir, "sandbox-state.json")
 
-	// A fixed port, so the connection's login URL is valid after the restart.
+	// The same address on both runs; TestStateResumesOnAnotherPort covers a move.
 	var lc net.ListenConfig
 	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -77,6 +78,47 @@ func TestStatePersistsAcrossRestart(t *testing.T) {
 		t.Error("the idempotency record did not survive the restart")
 	}
 	second.do(http.MethodGet, pathf("/api/v1/connections/%s/crm-users/%s", conn, userMarco), nil).wantStatus(http.StatusOK)
+}
+
+func TestStateResumesOnAnotherPort(t *testing.T) {
+	t.Parallel()
+	statePath := filepath.Join(t.TempDir(), "sandbox-state.json")
+
+	first := newEnvWith(t, Options{StatePath: statePath})
+	conn := first.createConnection()
+	closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := first.sb.Close(closeCtx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	// Hold the first address, so the second sandbox surely gets another one.
+	var lc net.ListenConfig
+	hold, err := lc.Listen(t.Context(), "tcp", strings.TrimPrefix(first.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Close()
+
+	second := newEnvWith(t, Options{StatePath: statePath})
+	if second.url == first.url {
+		t.Fatalf("both sandboxes serve at %s", second.url)
+	}
+	c := second.do(http.MethodGet, "/api/v1/connections/"+conn, nil).wantStatus(http.StatusOK).object()
+	if c["login_url"] != second.url || c["instance_url"] != second.url || c["status"] != "connected" {
+		t.Fatalf("connection after moving from %s to %s: login_url %v, instance_url %v, status %v (%v)",
+			first.url, second.url, c["login_url"], c["instance_url"], c["status"], c["status_reason"])
+	}
+	second.do(http.MethodGet, pathf("/api/v1/connections/%s/crm-users/%s", conn, userMarco), nil).wantStatus(http.StatusOK)
+
+	// The move is saved at once: the file names the new address.
+	if err := second.sb.persist.flush(); err != nil {
+		t.Fatal(err)
+	}
+	st, ok, err := loadState(statePath)
+	if err != nil || !ok || st.BaseURL != second.url {
+		t.Fatalf("state file after the move: base_url %q, %t, %v; want %q", st.BaseURL, ok, err, second.url)
+	}
 }
 
 func TestStateFileErrors(t *testing.T) {
@@ -155,5 +197,38 @@ func TestSaveIsDebouncedAndFlushedOnClose(t *testing.T) {
 	p.schedule() // after close: ignored
 	if err := p.flush(); err != nil || writes.Load() != 1 {
 		t.Errorf("a change after close was written (%d writes, %v)", writes.Load(), err)
+	}
+}
+
+// TestCloseWaitsForASaveInProgress: when the debounce timer's save is still writing, close must
+// not return before the file is there (a sandbox stopped right after a change left no file).
+func TestCloseWaitsForASaveInProgress(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.json")
+	inSnapshot, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	p := &persister{path: path, logger: hclog.NewNullLogger(), delay: time.Nanosecond, snapshot: func() stateFile {
+		once.Do(func() {
+			close(inSnapshot)
+			<-release
+		})
+		return stateFile{Version: stateFormatVersion}
+	}}
+	p.schedule()
+	<-inSnapshot // the timer's save has started and holds its snapshot
+
+	closed := make(chan error, 1)
+	go func() { closed <- p.close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("close returned (%v) while a save was still in progress", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no state file after close: %v", err)
 	}
 }

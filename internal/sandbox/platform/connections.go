@@ -379,6 +379,56 @@ func (p *Platform) ConnectionRefreshToken(connID string) (token string, orgID st
 	return rec.RefreshToken, rec.OrganizationID, nil
 }
 
+// ConnectionOrg returns the ID of the org a connection is authorized
+// against, without a health check.
+func (p *Platform) ConnectionOrg(connID string) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rec, ok := p.conns[connID]
+	if !ok {
+		return "", NotFound(ResourceConnection, connID)
+	}
+	return rec.OrganizationID, nil
+}
+
+// RebaseLoginURLs points the connections whose login URL or instance URL
+// is under from (a base URL such as http://127.0.0.1:8787) at to instead,
+// and returns how many changed. The sandbox calls it when it resumes its
+// state on another address, so connections to its simulated orgs keep
+// working.
+func (p *Platform) RebaseLoginURLs(from, to string) int {
+	from, to = strings.TrimRight(from, "/"), strings.TrimRight(to, "/")
+	if from == "" || from == to {
+		return 0
+	}
+	rebase := func(u string) (string, bool) {
+		if u == from || strings.HasPrefix(u, from+"/") {
+			return to + strings.TrimPrefix(u, from), true
+		}
+		return u, false
+	}
+	p.mu.Lock()
+	n := 0
+	now := p.clock()
+	for id, rec := range p.conns {
+		login, okLogin := rebase(rec.LoginURL)
+		instance, okInstance := rebase(rec.InstanceURL)
+		if !okLogin && !okInstance {
+			continue
+		}
+		rec.LoginURL, rec.InstanceURL = login, instance
+		rec.UpdatedAt = now
+		rec.Version++
+		delete(p.sessions, id)
+		n++
+	}
+	p.mu.Unlock()
+	if n > 0 {
+		p.changed()
+	}
+	return n
+}
+
 // authorize dials the org with rec's credentials and checks that the
 // authorized user is the service username and has View All Data.
 func (p *Platform) authorize(ctx context.Context, connID string, rec *ConnectionRecord) (*session, salesforce.Identity, error) {
@@ -410,7 +460,7 @@ func authorizationProblem(connID string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return CRMAuthorizationFailed(connID, "request_failed", err.Error())
+	return CRMAuthorizationFailed(connID, CRMErrorRequestFailed, err.Error())
 }
 
 func credentialsOf(rec *ConnectionRecord) salesforce.Credentials {
@@ -501,7 +551,7 @@ func normalizeLoginURL(raw, env string) (string, string) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !IsLoopbackHost(u.Hostname()) {
 			return raw, fmt.Sprintf("login_url must use https (http is allowed only for a loopback host such as 127.0.0.1), got %q", raw)
 		}
 	default:
@@ -510,7 +560,9 @@ func normalizeLoginURL(raw, env string) (string, string) {
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/"), ""
 }
 
-func isLoopback(host string) bool {
+// IsLoopbackHost reports whether host names this machine: localhost or a
+// loopback address. A login URL may use plain http only on such a host.
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -115,6 +115,9 @@ func (o *fakeOrg) dial(_ context.Context, creds salesforce.Credentials) (platfor
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.dials++
+	if strings.Contains(creds.LoginURL, "unreachable") {
+		return nil, fmt.Errorf("salesforce: requesting an access token: dial tcp: lookup %s: no such host", creds.LoginURL)
+	}
 	if creds.ClientID != "consumer-key" {
 		return nil, &salesforce.AuthError{Code: "invalid_client_id", Description: "client identifier invalid", Status: 400}
 	}

@@ -101,6 +101,14 @@ func TestCreateConnection(t *testing.T) {
 			ext:    map[string]any{"crm_error": "invalid_grant", "crm_error_description": "expired access/refresh token", "connection_id": ""},
 			detail: "JWT bearer flow",
 		},
+		"unreachable login host": {
+			mutate: func(_ *testing.T, _ *fakeOrg, in *platform.ConnectionInput) {
+				in.LoginURL = "https://unreachable.example"
+			},
+			code:   platform.CodeCRMAuthorizationFailed,
+			ext:    map[string]any{"crm_error": platform.CRMErrorRequestFailed, "connection_id": ""},
+			detail: "could not reach Salesforce",
+		},
 		"wrong consumer key": {
 			mutate: func(_ *testing.T, _ *fakeOrg, in *platform.ConnectionInput) { in.OAuthClientID = "other" },
 			code:   platform.CodeCRMAuthorizationFailed, ext: map[string]any{"crm_error": "invalid_client_id"},
@@ -790,6 +798,59 @@ func TestFingerprint(t *testing.T) {
 			got := platform.Fingerprint(tc.method, tc.path, []byte(tc.body))
 			if (got == base) != tc.same {
 				t.Errorf("same fingerprint = %v, want %v", got == base, tc.same)
+			}
+		})
+	}
+}
+
+func TestRebaseLoginURLs(t *testing.T) {
+	cases := map[string]struct {
+		from, to          string
+		changed           int
+		login, instance   string
+		versionIncrements int
+	}{
+		"login URL under from": {
+			from: "https://test.salesforce.com", to: "http://127.0.0.1:9999/", changed: 1,
+			login: "http://127.0.0.1:9999", instance: "https://acme.example.my.salesforce.com", versionIncrements: 1,
+		},
+		"instance URL under from": {
+			from: "https://acme.example.my.salesforce.com", to: "http://127.0.0.1:9999", changed: 1,
+			login: "https://test.salesforce.com", instance: "http://127.0.0.1:9999",
+			versionIncrements: 1,
+		},
+		"another base": {
+			from: "http://127.0.0.1:8787", to: "http://127.0.0.1:9999",
+			login: "https://test.salesforce.com", instance: "https://acme.example.my.salesforce.com",
+		},
+		"prefix that is not a base URL": {
+			from: "https://test.sales", to: "http://127.0.0.1:9999",
+			login: "https://test.salesforce.com", instance: "https://acme.example.my.salesforce.com",
+		},
+		"same address": {
+			from: "https://test.salesforce.com", to: "https://test.salesforce.com",
+			login: "https://test.salesforce.com", instance: "https://acme.example.my.salesforce.com",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, envOptions{})
+			changes := 0
+			e.p.OnChange(func() { changes++ })
+			if n := e.p.RebaseLoginURLs(tc.from, tc.to); n != tc.changed {
+				t.Errorf("RebaseLoginURLs = %d, want %d", n, tc.changed)
+			}
+			if (changes > 0) != (tc.changed > 0) {
+				t.Errorf("%d change notifications for %d changed connections", changes, tc.changed)
+			}
+			page, err := e.p.ListConnections(platform.PageRequest{})
+			if err != nil || len(page.Items) != 1 {
+				t.Fatalf("ListConnections: %+v, %v", page, err)
+			}
+			c := page.Items[0]
+			if c.LoginURL != tc.login || c.InstanceURL != tc.instance || c.Version != e.conn.Version+tc.versionIncrements {
+				t.Errorf("connection: login %q, instance %q, version %d; want %q, %q, %d",
+					c.LoginURL, c.InstanceURL, c.Version, tc.login, tc.instance, e.conn.Version+tc.versionIncrements)
 			}
 		})
 	}

@@ -204,15 +204,19 @@ func InsufficientScope(scope string) *Problem {
 		map[string]any{"required_scope": scope})
 }
 
+// seatLimitFix is how a seat shortage is resolved, the second half of every
+// seat_limit_reached detail.
+const seatLimitFix = "The seat limit is part of your contract: ask your vendor to raise it (it cannot be changed through the API or Terraform), " +
+	"or delete sales users you no longer need."
+
 // SeatLimitReached returns a seat_limit_reached problem (409).
 func SeatLimitReached(used, limit, requested int) *Problem {
 	noun := "sales users"
 	if requested == 1 {
 		noun = "sales user"
 	}
-	detail := fmt.Sprintf("The account uses %d of %d seats, so importing %d more %s would exceed the seat limit. "+
-		"The seat limit is part of your contract: ask your vendor to raise it (it cannot be changed through the API or Terraform), "+
-		"or delete sales users you no longer need.", used, limit, requested, noun)
+	detail := fmt.Sprintf("The account uses %d of %d seats, so importing %d more %s would exceed the seat limit. %s",
+		used, limit, requested, noun, seatLimitFix)
 	return newProblem(409, CodeSeatLimitReached, "Seat limit reached", detail, map[string]any{
 		"seats_used": used, "seat_limit": limit, "seats_requested": requested,
 	})
@@ -309,6 +313,11 @@ func ConnectionDisconnected(connectionID, reason string) *Problem {
 	})
 }
 
+// CRMErrorRequestFailed is the crm_error of a crm_authorization_failed
+// problem when the org's token endpoint could not be reached or answered
+// something other than an OAuth response.
+const CRMErrorRequestFailed = "request_failed"
+
 // CRMAuthorizationFailed returns a crm_authorization_failed problem (422).
 func CRMAuthorizationFailed(connectionID, crmError, description string) *Problem {
 	var fix string
@@ -325,6 +334,10 @@ func CRMAuthorizationFailed(connectionID, crmError, description string) *Problem
 		fix = "Check login_url, oauth_client_id and the credentials, then try again."
 	}
 	detail := fmt.Sprintf("Salesforce refused to authorize the connection: %s: %s. %s", crmError, description, fix)
+	if crmError == CRMErrorRequestFailed {
+		detail = fmt.Sprintf("The platform could not reach Salesforce to authorize the connection: %s. "+
+			"Check login_url and that its host is reachable from the platform, then try again.", description)
+	}
 	return newProblem(422, CodeCRMAuthorizationFailed, "CRM authorization failed", detail, map[string]any{
 		"connection_id": connectionID, "crm_error": crmError, "crm_error_description": description,
 	})

@@ -507,7 +507,10 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string) (SalesUser, 
 	}
 	if n := p.seatsUsedLocked(); n+1 > p.account.SeatLimit {
 		p.mu.Unlock()
-		return SalesUser{}, SeatLimitReached(n, p.account.SeatLimit, 1)
+		prob := SeatLimitReached(n, p.account.SeatLimit, 1)
+		prob.Detail = fmt.Sprintf("The account uses %d of %d seats, so restoring sales user %s from the recycle bin would exceed the seat limit. %s",
+			n, p.account.SeatLimit, id, seatLimitFix)
+		return SalesUser{}, prob
 	}
 	if other, ok := p.liveByCRMID[u.CRMUserID]; ok && other != id {
 		p.mu.Unlock()

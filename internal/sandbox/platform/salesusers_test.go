@@ -388,6 +388,11 @@ func TestDisconnectedConnectionSuspendsAndReauthorizes(t *testing.T) {
 	if _, _, err := e.p.ConnectionRefreshToken(e.conn.ID); !platform.IsCode(err, platform.CodeValidationFailed) {
 		t.Errorf("ConnectionRefreshToken of a JWT connection: %v, want validation_failed", err)
 	}
+	if org, err := e.p.ConnectionOrg(e.conn.ID); err != nil || org != conn.OrganizationID || org == "" {
+		t.Errorf("ConnectionOrg = %q, %v; want %q", org, err, conn.OrganizationID)
+	}
+	_, err = e.p.ConnectionOrg("conn_nope")
+	requireProblem(t, err, platform.CodeNotFound, 404, map[string]any{"resource": platform.ResourceConnection})
 }
 
 func TestRecycleBinRestoreAndPurge(t *testing.T) {
@@ -418,7 +423,10 @@ func TestRecycleBinRestoreAndPurge(t *testing.T) {
 	// Restoring needs a free seat.
 	bob := e.importUser(t, bobID)
 	_, err = e.p.RestoreSalesUser(ctx, ann.ID)
-	requireProblem(t, err, platform.CodeSeatLimitReached, 409, map[string]any{"seats_used": 1, "seat_limit": 1})
+	full := requireProblem(t, err, platform.CodeSeatLimitReached, 409, map[string]any{"seats_used": 1, "seat_limit": 1, "seats_requested": 1})
+	if !strings.Contains(full.Detail, "restoring sales user "+ann.ID) || !strings.Contains(full.Detail, "vendor") {
+		t.Errorf("detail %q does not say that restoring %s needs a seat and how to get one", full.Detail, ann.ID)
+	}
 	if err := e.p.DeleteSalesUser(bob.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -103,9 +103,8 @@ func (p *Platform) Validate(ctx context.Context, items []ValidateItem) (Validati
 func seatLimitInBatch(used, earlier, limit int) *Problem {
 	prob := SeatLimitReached(used+earlier, limit, 1)
 	if earlier > 0 {
-		prob.Detail = fmt.Sprintf("The account uses %d of %d seats and the %d earlier imports of this batch would take %d more, so importing this sales user would exceed the seat limit. "+
-			"The seat limit is part of your contract: ask your vendor to raise it (it cannot be changed through the API or Terraform), "+
-			"or delete sales users you no longer need.", used, limit, earlier, earlier)
+		prob.Detail = fmt.Sprintf("The account uses %d of %d seats and the %d earlier imports of this batch would take %d more, so importing this sales user would exceed the seat limit. %s",
+			used, limit, earlier, earlier, seatLimitFix)
 	}
 	return prob
 }

@@ -58,7 +58,7 @@ func writeNotFound(w http.ResponseWriter) {
 
 // Handler serves POST /services/oauth2/token, GET /services/data/... (the
 // version list, each version's resource list, query and queryAll with their
-// continuation locators) and the identity services: GET
+// continuation locators, limits) and the identity services: GET
 // /services/oauth2/userinfo and the identity URL /id/{orgID}/{userID} that
 // token responses name. Anything else answers Salesforce's NOT_FOUND.
 func (s *Server) Handler() http.Handler {
@@ -141,6 +141,11 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request, rest string) 
 	resource, locator, _ := strings.Cut(tail, "/")
 	switch resource {
 	case "", "query", "queryAll":
+	case "limits":
+		if locator != "" {
+			writeNotFound(w)
+			return
+		}
 	default:
 		writeNotFound(w)
 		return
@@ -156,16 +161,37 @@ func (s *Server) serveData(w http.ResponseWriter, r *http.Request, rest string) 
 	switch {
 	case resource == "":
 		body, _ := json.Marshal(map[string]string{
+			"limits":   "/services/data/v" + version + "/limits",
 			"query":    "/services/data/v" + version + "/query",
 			"queryAll": "/services/data/v" + version + "/queryAll",
 		})
 		writeJSON(w, http.StatusOK, body)
+	case resource == "limits":
+		writeJSON(w, http.StatusOK, limitsBody)
 	case locator != "":
 		s.serveQueryMore(w, r, o, version, resource, locator)
 	default:
 		s.serveQuery(w, r, o, ds, version, resource)
 	}
 }
+
+// limitsBody is the answer of GET /services/data/vNN.N/limits. The simulation enforces no
+// limit, so every one is reported untouched; clients (go-salesforce, for one) call the resource
+// to check that an access token works.
+var limitsBody = func() []byte {
+	type limit struct {
+		Max       int `json:"Max"`
+		Remaining int `json:"Remaining"`
+	}
+	body, _ := json.Marshal(map[string]limit{
+		"ConcurrentAsyncGetReportInstances": {Max: 200, Remaining: 200},
+		"DailyApiRequests":                  {Max: 15000, Remaining: 15000},
+		"DailyBulkApiBatches":               {Max: 15000, Remaining: 15000},
+		"DataStorageMB":                     {Max: 5, Remaining: 5},
+		"FileStorageMB":                     {Max: 20, Remaining: 20},
+	})
+	return body
+}()
 
 // batchSize reads Sforce-Query-Options: batchSize=N, clamped to 200..2000
 // as Salesforce does; fallback applies when the header is absent.

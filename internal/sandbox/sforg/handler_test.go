@@ -141,6 +141,8 @@ func TestJWTBearerGrant(t *testing.T) {
 		"wrong audience":            {good.assertion(t, claims(func(c jwt.MapClaims) { c["aud"] = "https://evil.example" })), "invalid_grant", "invalid assertion"},
 		"no audience":               {good.assertion(t, claims(func(c jwt.MapClaims) { delete(c, "aud") })), "invalid_grant", "invalid assertion"},
 		"expired":                   {good.assertion(t, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(-5 * time.Minute).Unix() })), "invalid_grant", "invalid assertion"},
+		"exp in five minutes":       {assertion: good.assertion(t, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(5 * time.Minute).Unix() }))},
+		"exp as a string":           {assertion: good.assertion(t, claims(func(c jwt.MapClaims) { c["exp"] = strconv.FormatInt(now.Add(2*time.Minute).Unix(), 10) }))},
 		"exp too far ahead":         {good.assertion(t, claims(func(c jwt.MapClaims) { c["exp"] = now.Add(10 * time.Minute).Unix() })), "invalid_grant", "invalid assertion"},
 		"no exp":                    {good.assertion(t, claims(func(c jwt.MapClaims) { delete(c, "exp") })), "invalid_grant", "invalid assertion"},
 		"not a JWT":                 {"not-a-jwt", "invalid_grant", "invalid assertion"},
@@ -322,6 +324,33 @@ func TestQueryEndpoint(t *testing.T) {
 			t.Fatalf("status %d: %s", status, body)
 		}
 		mustContain(t, string(body), `"query":"/services/data/v63.0/query"`)
+		mustContain(t, string(body), `"limits":"/services/data/v63.0/limits"`)
+	})
+	t.Run("limits", func(t *testing.T) {
+		cases := map[string]struct {
+			path, token string
+			status      int
+		}{
+			"valid session":   {"/services/data/v58.0/limits", token, http.StatusOK},
+			"trailing slash":  {"/services/data/v63.0/limits/", token, http.StatusOK},
+			"no session":      {"/services/data/v63.0/limits", "", http.StatusUnauthorized},
+			"unknown version": {"/services/data/v49.0/limits", token, http.StatusNotFound},
+			"sub-resource":    {"/services/data/v63.0/limits/recordCount", token, http.StatusNotFound},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				status, _, body := env.get(t, tc.path, tc.token, nil)
+				if status != tc.status {
+					t.Fatalf("status %d, want %d: %s", status, tc.status, body)
+				}
+				if status == http.StatusOK {
+					var limits map[string]struct{ Max, Remaining int }
+					if err := json.Unmarshal(body, &limits); err != nil || limits["DailyApiRequests"].Max == 0 {
+						t.Fatalf("limits %s (%v), want DailyApiRequests with Max and Remaining", body, err)
+					}
+				}
+			})
+		}
 	})
 }
 
