@@ -51,15 +51,7 @@ func (d *accountDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 
 // Configure receives the provider data.
 func (d *accountDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		unexpectedConfigureType(&resp.Diagnostics, "Data Source", req.ProviderData)
-		return
-	}
-	d.data = data
+	d.data = providerDataFrom(req.ProviderData, "Data Source", &resp.Diagnostics)
 }
 
 // Read reads the account.

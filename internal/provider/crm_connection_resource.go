@@ -26,6 +26,7 @@ var (
 	_ resource.ResourceWithImportState      = (*crmConnectionResource)(nil)
 	_ resource.ResourceWithModifyPlan       = (*crmConnectionResource)(nil)
 	_ resource.ResourceWithConfigValidators = (*crmConnectionResource)(nil)
+	_ resource.ResourceWithValidateConfig   = (*crmConnectionResource)(nil)
 )
 
 // NewCRMConnectionResource returns the salesseat_crm_connection resource.
@@ -77,7 +78,10 @@ func (r *crmConnectionResource) Schema(_ context.Context, _ resource.SchemaReque
 			"so that it is never stored in the state, and increase `credentials_wo_version` to rotate it.\n\n" +
 			"A refresh token can expire; the connection then shows `status = \"disconnected\"` and sync is suspended for its sales users. " +
 			"The plan shows this: a connection using the JWT bearer flow is planned for re-authorization (an in-place update that brings `status` " +
-			"back to `connected`), and a connection using a refresh token gets a warning asking for a new token.",
+			"back to `connected`), and a connection using a refresh token gets a warning asking for a new token.\n\n" +
+			"While a connection has changes pending, Terraform reads the data sources that reference it (such as `salesseat_crm_users`) during apply, " +
+			"so a `for_each` whose keys come from them cannot be planned in the same run: apply the connection alone first " +
+			"(`terraform apply -target=salesseat_crm_connection.<name>`).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "ID of the connection (`conn_…`).",
@@ -207,17 +211,27 @@ func (r *crmConnectionResource) ConfigValidators(_ context.Context) []resource.C
 	}
 }
 
+// ValidateConfig warns about a write-only credential without
+// credentials_wo_version: Terraform never sees a write-only value change, so
+// a rotated credential would silently not be sent.
+func (r *crmConnectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config crmConnectionResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() || !config.CredentialsWOVersion.IsNull() {
+		return
+	}
+	for name, v := range map[string]types.String{"refresh_token_wo": config.RefreshTokenWO, "jwt_private_key_wo": config.JWTPrivateKeyWO} {
+		if !v.IsNull() {
+			resp.Diagnostics.AddAttributeWarning(path.Root(name), "Write-Only Credential Without Version",
+				fmt.Sprintf("%s is sent when the connection is created, but Terraform cannot see later changes of a write-only value, "+
+					"so a new credential would never reach the API. Set credentials_wo_version (e.g. 1) and increase it whenever you change %s.", name, name))
+		}
+	}
+}
+
 // Configure receives the provider data.
 func (r *crmConnectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		unexpectedConfigureType(&resp.Diagnostics, "Resource", req.ProviderData)
-		return
-	}
-	r.data = data
+	r.data = providerDataFrom(req.ProviderData, "Resource", &resp.Diagnostics)
 }
 
 // connectionAttribute attaches connection problems to the attribute at fault.
@@ -285,12 +299,14 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.Status = types.StringValue(statusConnected)
 		plan.StatusReason = types.StringValue("")
 	case disconnected:
-		plan.Status = state.Status
-		plan.StatusReason = state.StatusReason
+		// The status is left as Terraform proposes it: unchanged when
+		// nothing else changes, unknown when an update (which may find the
+		// connection healed) is planned anyway.
 		resp.Diagnostics.AddWarning("Connection Disconnected",
 			fmt.Sprintf("Connection %q (%s) is disconnected: %s. Sync is suspended for its sales users, and no sales user can be created on it until it is re-authorized. "+
 				"A refresh token cannot be renewed without a person: obtain a new refresh token for the connected app and set refresh_token, "+
-				"or set refresh_token_wo and increase credentials_wo_version; or switch to the JWT bearer flow (jwt_private_key_wo), which Terraform re-authorizes on its own.",
+				"or set refresh_token_wo and increase credentials_wo_version; or switch to the JWT bearer flow (jwt_private_key_wo), which Terraform re-authorizes on its own. "+
+				"If a for_each takes its keys from a data source of this connection, apply the connection alone first (terraform apply -target=...).",
 				state.Name.ValueString(), state.ID.ValueString(), orDash(state.StatusReason.ValueString())))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

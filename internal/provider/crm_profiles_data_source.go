@@ -67,15 +67,7 @@ func (d *crmProfilesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 
 // Configure receives the provider data.
 func (d *crmProfilesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		unexpectedConfigureType(&resp.Diagnostics, "Data Source", req.ProviderData)
-		return
-	}
-	d.data = data
+	d.data = providerDataFrom(req.ProviderData, "Data Source", &resp.Diagnostics)
 }
 
 // Read lists the profiles.

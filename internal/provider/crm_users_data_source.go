@@ -62,7 +62,10 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the users of the Salesforce org behind a connection, filtered on the server, to import whole groups with `for_each` " +
 			"(for example all active users with the profile `Sales Rep`). Filters are combined with AND. The list is read in pages of 1,000, " +
-			"so orgs with tens of thousands of users are fine. Users are sorted by ID.",
+			"so orgs with tens of thousands of users are fine. Users are sorted by ID.\n\n" +
+			"Terraform reads a data source during apply instead of plan when a resource it references has changes pending, so a `for_each` whose keys " +
+			"come from this list cannot be planned in the same run as a change to its `salesseat_crm_connection` (such as a new credential): " +
+			"apply the connection first with `-target`, or pass the connection ID in from outside the configuration.",
 		Attributes: map[string]schema.Attribute{
 			"connection_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the `salesseat_crm_connection`.",
@@ -96,8 +99,10 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Validators:          []validator.String{nonBlankValidator{}},
 			},
 			"imported": schema.BoolAttribute{
-				MarkdownDescription: "Only users that already are (`true`) or are not yet (`false`) sales users.",
-				Optional:            true,
+				MarkdownDescription: "Only users that already are (`true`) or are not yet (`false`) sales users. " +
+					"Do not use `imported = false` to choose the keys of a `for_each` of `salesseat_sales_user`: once applied, the users are imported, " +
+					"drop out of the list, and the next plan destroys them.",
+				Optional: true,
 			},
 			"users": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching users, sorted by ID.",
@@ -122,15 +127,7 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 
 // Configure receives the provider data.
 func (d *crmUsersDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		unexpectedConfigureType(&resp.Diagnostics, "Data Source", req.ProviderData)
-		return
-	}
-	d.data = data
+	d.data = providerDataFrom(req.ProviderData, "Data Source", &resp.Diagnostics)
 }
 
 // Read lists the users, page by page.

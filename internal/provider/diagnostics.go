@@ -27,14 +27,15 @@ const (
 	seatLimitNote = "The seat limit is raised by your vendor, not Terraform."
 )
 
-// resourceTitles names the resource kinds of not_found problems.
-var resourceTitles = map[string]string{
-	"sales_user":        "Sales User",
-	"connection":        "Connection",
-	"role_mapping":      "Role Mapping",
-	"crm_user":          "CRM User",
-	"crm_profile":       "CRM Profile",
-	"recycle_bin_entry": "Recycle Bin Entry",
+// resourceNames names the resource kinds of not_found problems: a Title
+// Case title for the summary and a noun for the detail.
+var resourceNames = map[string]struct{ title, noun string }{
+	"sales_user":        {"Sales User", "sales user"},
+	"connection":        {"Connection", "connection"},
+	"role_mapping":      {"Role Mapping", "role mapping"},
+	"crm_user":          {"CRM User", "CRM user"},
+	"crm_profile":       {"CRM Profile", "CRM profile"},
+	"recycle_bin_entry": {"Recycle Bin Entry", "recycle bin entry"},
 }
 
 // problemAttribute picks the attribute a problem belongs to. It returns false
@@ -137,11 +138,11 @@ func describeProblem(e *client.Error) (summary, body string) {
 			orDash(e.CRMProfileID), e.ConflictingRoleMappingID,
 			importBlock("salesseat_profile_role_mapping", e.ConflictingRoleMappingID))
 	case client.CodeNotFound:
-		title, ok := resourceTitles[e.Resource]
+		name, ok := resourceNames[e.Resource]
 		if !ok {
-			title = "Object"
+			name.title, name.noun = "Object", "object"
 		}
-		return title + " Not Found", fmt.Sprintf("The salesseat API has no such %s. %s", strings.ToLower(title), e.Detail)
+		return name.title + " Not Found", fmt.Sprintf("The salesseat API has no such %s. %s", name.noun, e.Detail)
 	case client.CodeUnauthorized:
 		return "Unauthorized", "The API rejected the provider's access token. Check client_id and client_secret (or SALESSEAT_CLIENT_ID and SALESSEAT_CLIENT_SECRET); if they are right, the API client may have been disabled."
 	case client.CodeInsufficientScope:
@@ -176,6 +177,19 @@ func seatLimitText(requested, used, limit int) string {
 		requested, plural(requested, "user", "users"), free, limit, used, seatLimitNote)
 }
 
+// seatShortageText explains a plan-time seat shortage found by the seat
+// ledger for the sales user that is number c.Planned of the plan's creates.
+func seatShortageText(c seatCheck) string {
+	missing := c.Planned - c.Free
+	return fmt.Sprintf("This plan adds %d sales %s but only %d of %d seats are free (%d used). "+
+		"Terraform plans sales users one at a time; this one is number %d, so the plan needs at least %d more free %s "+
+		"(the largest count among these errors is the plan's total). "+
+		"Remove sales users from the configuration, or buy more seats. "+
+		"If this plan also destroys sales users, their seats do not count, because Terraform may create before it destroys: apply the removals on their own first. %s",
+		c.Planned, plural(c.Planned, "user", "users"), c.Free, c.Limit, c.Used,
+		c.Planned, missing, plural(missing, "seat", "seats"), seatLimitNote)
+}
+
 // usernameMappedText explains which user holds the username and how to get
 // it back, with the import block that brings the holder under Terraform.
 func usernameMappedText(e *client.Error) string {
@@ -191,6 +205,18 @@ func usernameMappedText(e *client.Error) string {
 		"then bring it under Terraform with an import block instead of creating a new one:\n\n%s\n\n"+
 		"To start afresh, purge it from the recycle bin (in the platform, or DELETE /api/v1/recycle-bin/%s); this frees the username for good, and the next apply creates the sales user.",
 		e.CRMUsername, holder, e.ConflictingSalesUserID, importBlock("salesseat_sales_user", e.ConflictingSalesUserID), e.ConflictingSalesUserID)
+}
+
+// replacedHolderText explains why a sales user cannot be replaced by a new
+// one for the same CRM user: the destroyed one keeps the CRM username in the
+// recycle bin.
+func replacedHolderText(e *client.Error) string {
+	return fmt.Sprintf("This plan replaces sales user %s with a new sales user for the same CRM user %q, but a destroyed sales user moves to the recycle bin "+
+		"and keeps its CRM username there, so the new one could not be created. "+
+		"Undo the change that forces the replacement (such as a new connection_id), or replace it in steps: "+
+		"remove the resource from the configuration and apply, purge %s from the recycle bin (in the platform, or DELETE /api/v1/recycle-bin/%s), "+
+		"then add the resource back and apply.",
+		e.ConflictingSalesUserID, e.CRMUsername, e.ConflictingSalesUserID, e.ConflictingSalesUserID)
 }
 
 // profileNotMappedText names the profile without a role mapping and shows the
@@ -353,13 +379,22 @@ func titleCase(s string) string {
 	return strings.Join(words, " ")
 }
 
-// unexpectedConfigureType is the diagnostic for ProviderData of the wrong
-// type, which only a provider bug can cause.
-func unexpectedConfigureType(diags *diag.Diagnostics, kind string, got any) {
-	diags.AddError(
-		fmt.Sprintf("Unexpected %s Configure Type", kind),
-		fmt.Sprintf("Expected *providerData, got: %T. %s", got, reportBug),
-	)
+// providerDataFrom returns the provider data handed to a resource or data
+// source (kind names which) in Configure: nil while the provider is not
+// configured yet, and an error diagnostic for data of the wrong type, which
+// only a provider bug can cause.
+func providerDataFrom(data any, kind string, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	d, ok := data.(*providerData)
+	if !ok {
+		diags.AddError(
+			fmt.Sprintf("Unexpected %s Configure Type", kind),
+			fmt.Sprintf("Expected *providerData, got: %T. %s", data, reportBug),
+		)
+	}
+	return d
 }
 
 // notConfigured is the diagnostic for a resource used before the provider

@@ -85,7 +85,7 @@ func TestDescribeError(t *testing.T) {
 		"not found": {
 			err:         &client.Error{Status: 404, Code: client.CodeNotFound, Resource: "crm_user", Detail: "No CRM user 005x."},
 			wantSummary: "CRM User Not Found",
-			wantDetail:  []string{"no such crm user", "No CRM user 005x."},
+			wantDetail:  []string{"no such CRM user", "No CRM user 005x."},
 		},
 		"validation": {
 			err:         &client.Error{Status: 422, Code: client.CodeValidationFailed, FieldErrors: []client.FieldError{{Field: "login_url", Message: "must use https"}}},
@@ -187,5 +187,34 @@ func TestResourceName(t *testing.T) {
 		if got := resourceName(in); got != want {
 			t.Errorf("resourceName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestProviderDataFrom(t *testing.T) {
+	data := &providerData{}
+	cases := map[string]struct {
+		in        any
+		want      *providerData
+		wantError string
+	}{
+		"not configured yet": {in: nil},
+		"provider data":      {in: data, want: data},
+		"wrong type":         {in: "oops", wantError: "Unexpected Resource Configure Type"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			got := providerDataFrom(tc.in, "Resource", &diags)
+			if got != tc.want {
+				t.Errorf("providerDataFrom = %p, want %p", got, tc.want)
+			}
+			switch {
+			case tc.wantError == "" && diags.HasError():
+				t.Errorf("unexpected diagnostics: %v", diags)
+			case tc.wantError != "" && (diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != tc.wantError ||
+				!strings.Contains(diags.Errors()[0].Detail(), "got: string")):
+				t.Errorf("diagnostics = %v, want one %q naming the type", diags, tc.wantError)
+			}
+		})
 	}
 }

@@ -107,6 +107,15 @@ func (l *seatLedger) release(salesUserID string, planned bool) {
 	}
 }
 
+// freed reports whether the seat of the sales user with the given ID has been
+// released: the plan replaces it, or this process has deleted it.
+func (l *seatLedger) freed(salesUserID string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.released[salesUserID]
+	return ok
+}
+
 // planMapping records that the plan creates a role mapping for a profile
 // (by ID or name) on a connection.
 func (l *seatLedger) planMapping(connectionID, profileKey string) {

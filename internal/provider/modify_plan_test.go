@@ -58,11 +58,32 @@ func connectionModel(status, reason string, jwt bool) crmConnectionResourceModel
 func TestCRMConnectionModifyPlanDisconnected(t *testing.T) {
 	const reason = "invalid_grant: expired access/refresh token"
 	cases := map[string]struct {
-		state       crmConnectionResourceModel
-		config      crmConnectionResourceModel
+		state  crmConnectionResourceModel
+		config crmConnectionResourceModel
+		// plan is what Terraform proposes; the configuration when nil.
+		plan        *crmConnectionResourceModel
 		wantStatus  string
+		wantUnknown bool
 		wantWarning string
 	}{
+		"refresh token expired, name changed: status left unknown": {
+			// An update may find the connection healed (a token renewed
+			// outside Terraform): planning the old status would make the
+			// apply inconsistent.
+			state: connectionModel(statusDisconnected, reason, false),
+			config: func() crmConnectionResourceModel {
+				m := connectionModel(statusDisconnected, reason, false)
+				m.Name = types.StringValue("Renamed")
+				return m
+			}(),
+			plan: func() *crmConnectionResourceModel {
+				m := connectionModel(statusDisconnected, reason, false)
+				m.Name = types.StringValue("Renamed")
+				m.Status, m.StatusReason = types.StringUnknown(), types.StringUnknown()
+				return &m
+			}(),
+			wantUnknown: true, wantWarning: "obtain a new refresh token",
+		},
 		"connected: nothing to do": {
 			state: connectionModel(statusConnected, "", false), config: connectionModel(statusConnected, "", false),
 			wantStatus: statusConnected,
@@ -92,9 +113,13 @@ func TestCRMConnectionModifyPlanDisconnected(t *testing.T) {
 			s := resourceSchema(t, r).Schema
 			stateRaw := rawFrom(t, r, &tc.state)
 			configRaw := rawFrom(t, r, &tc.config)
+			planRaw := configRaw
+			if tc.plan != nil {
+				planRaw = rawFrom(t, r, tc.plan)
+			}
 			req := resource.ModifyPlanRequest{
 				State:  tfsdk.State{Schema: s, Raw: stateRaw},
-				Plan:   tfsdk.Plan{Schema: s, Raw: configRaw},
+				Plan:   tfsdk.Plan{Schema: s, Raw: planRaw},
 				Config: tfsdk.Config{Schema: s, Raw: configRaw},
 			}
 			resp := resource.ModifyPlanResponse{Plan: req.Plan}
@@ -104,8 +129,13 @@ func TestCRMConnectionModifyPlanDisconnected(t *testing.T) {
 			}
 			var plan crmConnectionResourceModel
 			resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
-			if got := plan.Status.ValueString(); got != tc.wantStatus {
-				t.Errorf("planned status = %q, want %q", got, tc.wantStatus)
+			switch {
+			case tc.wantUnknown:
+				if !plan.Status.IsUnknown() || !plan.StatusReason.IsUnknown() {
+					t.Errorf("planned status, reason = %v, %v; want both unknown", plan.Status, plan.StatusReason)
+				}
+			case plan.Status.ValueString() != tc.wantStatus:
+				t.Errorf("planned status = %q, want %q", plan.Status.ValueString(), tc.wantStatus)
 			}
 			warnings := resp.Diagnostics.Warnings()
 			switch {
@@ -173,3 +203,79 @@ func TestSalesUserReportProblemsSkipsSeatsAndWarnsWhenDisconnected(t *testing.T)
 }
 
 func sfidNull() sfidtype.ID { return sfidtype.NewIDNull() }
+
+func TestCRMConnectionValidateConfigWriteOnlyVersion(t *testing.T) {
+	cases := map[string]struct {
+		configure   func(m *crmConnectionResourceModel)
+		wantWarning string // attribute the warning is on; "" for none
+	}{
+		"stored refresh token": {configure: func(*crmConnectionResourceModel) {}},
+		"write-only refresh token with version": {configure: func(m *crmConnectionResourceModel) {
+			m.RefreshToken, m.RefreshTokenWO, m.CredentialsWOVersion = types.StringNull(), types.StringValue("secret-token"), types.Int64Value(1)
+		}},
+		"write-only refresh token without version": {configure: func(m *crmConnectionResourceModel) {
+			m.RefreshToken, m.RefreshTokenWO = types.StringNull(), types.StringValue("secret-token")
+		}, wantWarning: "refresh_token_wo"},
+		"write-only private key without version": {configure: func(m *crmConnectionResourceModel) {
+			m.RefreshToken, m.JWTPrivateKeyWO = types.StringNull(), types.StringValue("-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----")
+		}, wantWarning: "jwt_private_key_wo"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			r := &crmConnectionResource{}
+			m := connectionModel(statusConnected, "", false)
+			tc.configure(&m)
+			req := resource.ValidateConfigRequest{Config: tfsdk.Config{Schema: resourceSchema(t, r).Schema, Raw: rawFrom(t, r, &m)}}
+			var resp resource.ValidateConfigResponse
+			r.ValidateConfig(ctx, req, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			if tc.wantWarning == "" {
+				if len(warnings) > 0 {
+					t.Errorf("unexpected warnings: %v", warnings)
+				}
+				return
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0].Detail(), "credentials_wo_version") {
+				t.Fatalf("warnings = %v, want one asking for credentials_wo_version", warnings)
+			}
+			if wp, ok := warnings[0].(diag.DiagnosticWithPath); !ok || wp.Path().String() != tc.wantWarning {
+				t.Errorf("warning %v is not on %q", warnings[0], tc.wantWarning)
+			}
+			if strings.Contains(warnings[0].Detail(), "secret") {
+				t.Errorf("warning leaks the credential: %q", warnings[0].Detail())
+			}
+		})
+	}
+}
+
+func TestSalesUserReportProblemsUsernameHeldByReplacedUser(t *testing.T) {
+	problem := &client.Error{Status: 409, Code: client.CodeCRMUsernameMapped, CRMUsername: usernameJordan, ConflictingSalesUserID: "su_old"}
+	cases := map[string]struct {
+		replaced   string // sales user the plan replaces
+		wantDetail string
+	}{
+		"held by another sales user: import it":     {replaced: "su_other", wantDetail: `to = salesseat_sales_user.<name>`},
+		"held by the sales user this plan replaces": {replaced: "su_old", wantDetail: "This plan replaces sales user su_old with a new sales user for the same CRM user"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			data := &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}
+			data.ledger.release(tc.replaced, true)
+			r := &salesUserResource{data: data}
+			config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(usernameJordan)}
+			var diags diag.Diagnostics
+			r.reportProblems([]*client.Error{problem}, config, "conn_1", &diags)
+			if diags.ErrorsCount() != 1 {
+				t.Fatalf("want one error, got %v", diags)
+			}
+			d := diags.Errors()[0]
+			if d.Summary() != "CRM Username Already Mapped" || !strings.Contains(d.Detail(), tc.wantDetail) {
+				t.Errorf("error %q: %q does not contain %q", d.Summary(), d.Detail(), tc.wantDetail)
+			}
+		})
+	}
+}

@@ -120,15 +120,7 @@ func (r *profileRoleMappingResource) ConfigValidators(_ context.Context) []resou
 
 // Configure receives the provider data.
 func (r *profileRoleMappingResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		unexpectedConfigureType(&resp.Diagnostics, "Resource", req.ProviderData)
-		return
-	}
-	r.data = data
+	r.data = providerDataFrom(req.ProviderData, "Resource", &resp.Diagnostics)
 }
 
 // keyPath returns the profile attribute the configuration sets.
@@ -215,6 +207,7 @@ func (r *profileRoleMappingResource) findProfile(ctx context.Context, connection
 	wantID, _ := config.CRMProfileID.Normalized()
 	wantName := config.CRMProfileName.ValueString()
 	var names []string
+	var otherCase *client.CRMProfile
 	for p, err := range r.data.client.CRM.ListProfiles(ctx, connectionID) {
 		if err != nil {
 			tflog.Debug(ctx, "Could not list CRM profiles at plan time; the check runs at apply", map[string]any{"error": err.Error()})
@@ -223,7 +216,19 @@ func (r *profileRoleMappingResource) findProfile(ctx context.Context, connection
 		if (wantID != "" && sfid.Equal(p.ID, wantID)) || (wantName != "" && p.Name == wantName) {
 			return p, true
 		}
+		if wantName != "" && strings.EqualFold(p.Name, wantName) {
+			otherCase = p
+		}
 		names = append(names, fmt.Sprintf("%q (%s)", p.Name, p.ID))
+	}
+	if otherCase != nil {
+		// The API would resolve the name and store the org's spelling, which
+		// would then differ from the configuration on every plan.
+		diags.AddAttributeError(config.keyPath(), "CRM Profile Name Differs In Case",
+			fmt.Sprintf("The Salesforce org of connection %s has no profile named %q, but one named %q (%s). "+
+				"Write crm_profile_name = %q, exactly as Salesforce spells it, so that the name the API stores matches the configuration.",
+				connectionID, wantName, otherCase.Name, otherCase.ID, otherCase.Name))
+		return nil, false
 	}
 	sort.Strings(names)
 	const maxNames = 25

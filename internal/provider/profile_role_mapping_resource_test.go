@@ -105,6 +105,7 @@ func TestAccProfileRoleMapping_planTimeErrors(t *testing.T) {
 	}{
 		{key: `crm_profile_name = "Sales Manager"`, role: "sales", want: errorMatching("Profile Already Mapped", "crm_profile_name", `id = "`+existing.ID+`"`)},
 		{key: `crm_profile_name = "Sales Reps"`, role: "sales", want: errorMatching("CRM Profile Not Found", `has no profile with the profile name "Sales Reps"`, `"Sales Rep" (`+profileSalesRep+`)`)},
+		{key: `crm_profile_name = "sales rep"`, role: "sales", want: errorMatching("CRM Profile Name Differs In Case", `no profile named "sales rep", but one named "Sales Rep" (`+profileSalesRep+`)`, `Write crm_profile_name = "Sales Rep"`)},
 		{key: `crm_profile_id = "00e5A00000"`, role: "sales", want: errorMatching("Invalid Salesforce ID", "The value of crm_profile_id is not a valid 15- or 18-character Salesforce ID", "it has 10 characters")},
 		{key: fmt.Sprintf("crm_profile_id = %q", userJordan), role: "sales", want: errorMatching("Wrong Kind Of Salesforce ID", `which starts with "00e"`)},
 		{key: `crm_profile_name = "Sales Rep"`, role: "boss", want: errorMatching("role", `value must be one of: ["administrator" "marketing" "sales_manager" "sales"], got: "boss"`)},

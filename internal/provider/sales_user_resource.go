@@ -84,7 +84,10 @@ func (r *salesUserResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"(counted across every sales user the plan adds), a CRM username already mapped to another platform user (also one in the recycle bin), " +
 			"a username reserved for another platform user, a profile without a role mapping, an inactive CRM user, or the connection's service account. " +
 			"If a platform user with the CRM user's email exists, the import maps to it (`adopted_existing_user = true`).\n\n" +
-			"Name, email and the active flag follow the CRM: a user deactivated in Salesforce shows `crm_active = false` and a warning.",
+			"Name, email and the active flag follow the CRM: a user deactivated in Salesforce shows `crm_active = false` and a warning.\n\n" +
+			"Destroying a sales user frees its seat and moves it to the platform's recycle bin, where it keeps its CRM username until it is purged or restored. " +
+			"Until then, a new sales user for the same CRM user (after a destroy, or when a change replaces the sales user) fails at plan time, " +
+			"with the recycle bin entry to purge or to restore and import.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "ID of the sales user (`su_…`).",
@@ -199,15 +202,7 @@ func (r *salesUserResource) ConfigValidators(_ context.Context) []resource.Confi
 
 // Configure receives the provider data.
 func (r *salesUserResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		unexpectedConfigureType(&resp.Diagnostics, "Resource", req.ProviderData)
-		return
-	}
-	r.data = data
+	r.data = providerDataFrom(req.ProviderData, "Resource", &resp.Diagnostics)
 }
 
 // keyPath returns the CRM key attribute the configuration sets.
@@ -310,8 +305,25 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 
+	if creating && allKnown(config.CRMUserID, config.CRMUsername) {
+		// Seats are counted account-wide, so the count does not need the
+		// connection: a for_each on a connection created in the same plan
+		// is checked too.
+		r.reserveSeat(ctx, plan.ConnectionID, config, &resp.Diagnostics)
+	}
+	if !creating {
+		// An update changes only the role, team and hidden components. The
+		// attributes that follow the CRM keep their refreshed values instead
+		// of showing as "known after apply" (Update keeps these planned
+		// values; the next refresh picks up what the CRM changes meanwhile).
+		plan.copyCRMFields(state)
+	}
+
 	if !allKnown(plan.ConnectionID, config.Role, config.Team, config.HiddenComponents, config.CRMUserID, config.CRMUsername) {
 		tflog.Debug(ctx, "Skipping the plan-time dry run: some values are known only after apply")
+		if resp.Diagnostics.HasError() {
+			return
+		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -365,20 +377,28 @@ func allKnown(values ...attr.Value) bool {
 	return true
 }
 
-// checkCreate reserves a seat for the sales user and dry-runs its import.
-// When the dry run resolves the CRM user, the plan shows its other key.
-func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserResourceModel, config salesUserResourceModel, diags *diag.Diagnostics) {
-	connectionID := plan.ConnectionID.ValueString()
-	key := connectionID + "/" + ledgerUserKey(config)
-	check, err := r.data.ledger.reserve(ctx, key, r.data.client.Account.Read)
+// reserveSeat reserves a seat for the sales user in the plan-wide seat
+// ledger and reports a shortage on the CRM key of the instance that does not
+// fit, so the message names the instance.
+func (r *salesUserResource) reserveSeat(ctx context.Context, connectionID types.String, config salesUserResourceModel, diags *diag.Diagnostics) {
+	conn := connectionID.ValueString()
+	if connectionID.IsUnknown() {
+		conn = "(unknown connection)"
+	}
+	check, err := r.data.ledger.reserve(ctx, conn+"/"+ledgerUserKey(config), r.data.client.Account.Read)
 	if err != nil {
 		addAPIError(diags, "read the account's seats to check the plan", err, nil)
 		return
 	}
 	if !check.OK {
-		diags.AddError("Not Enough Seats", seatLimitText(check.Planned, check.Used, check.Limit))
+		diags.AddAttributeError(config.keyPath(), "Not Enough Seats", seatShortageText(check))
 	}
+}
 
+// checkCreate dry-runs the import of the sales user. When the dry run
+// resolves the CRM user, the plan shows its other key.
+func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserResourceModel, config salesUserResourceModel, diags *diag.Diagnostics) {
+	connectionID := plan.ConnectionID.ValueString()
 	item := client.ValidateItem{
 		Action:           "create",
 		ConnectionID:     connectionID,
@@ -504,6 +524,12 @@ func (r *salesUserResource) reportProblems(problems []*client.Error, config sale
 		switch p.Code {
 		case client.CodeSeatLimitReached:
 			continue
+		case client.CodeCRMUsernameMapped:
+			if r.data.ledger.freed(p.ConflictingSalesUserID) {
+				// The holder is the sales user this plan replaces: it keeps
+				// the username in the recycle bin once destroyed.
+				detail = fmt.Sprintf("The plan's dry run found that the %s cannot be imported. %s", config.describe(), replacedHolderText(p))
+			}
 		case client.CodeProfileNotMapped:
 			planned, forProfile := r.data.ledger.plannedMappings(connectionID, profileKeys(p.CRMProfileID, p.CRMProfileName)...)
 			if forProfile {
@@ -675,7 +701,11 @@ func (r *salesUserResource) Update(ctx context.Context, req resource.UpdateReque
 		addAPIError(&resp.Diagnostics, "update sales user "+id, err, config.problemAttribute())
 		return
 	}
+	planned := plan
 	resp.Diagnostics.Append(plan.fromAPI(ctx, su)...)
+	// The plan promised the CRM fields would not change (see ModifyPlan);
+	// keep that promise, the next refresh reads what the CRM changed.
+	plan.copyCRMFields(planned)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -717,7 +747,11 @@ func (r *salesUserResource) ImportState(ctx context.Context, req resource.Import
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q has no username after %q. %s", req.ID, importUsernamePrefix, formats))
 		return
 	case !byUsername && (strings.Contains(id, "@") || strings.Contains(id, ":")):
-		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q is neither a sales user ID nor of the form \"username:<CRM username>\". %s", req.ID, formats))
+		hint := ""
+		if !strings.Contains(id, ":") {
+			hint = fmt.Sprintf(" To import by CRM username, use %q.", importUsernamePrefix+id)
+		}
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q is neither a sales user ID nor of the form \"username:<CRM username>\".%s %s", req.ID, hint, formats))
 		return
 	case !byUsername:
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
@@ -740,6 +774,26 @@ func (r *salesUserResource) ImportState(ctx context.Context, req resource.Import
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), su.ID)...)
+}
+
+// copyCRMFields copies the known attributes that follow the CRM (username,
+// name, email, active flag, profile) and the status from src.
+func (m *salesUserResourceModel) copyCRMFields(src salesUserResourceModel) {
+	copyKnown := func(dst *types.String, v types.String) {
+		if !v.IsUnknown() && !v.IsNull() {
+			*dst = v
+		}
+	}
+	copyKnown(&m.CRMUsername, src.CRMUsername)
+	copyKnown(&m.Email, src.Email)
+	copyKnown(&m.FirstName, src.FirstName)
+	copyKnown(&m.LastName, src.LastName)
+	copyKnown(&m.CRMProfileID, src.CRMProfileID)
+	copyKnown(&m.CRMProfileName, src.CRMProfileName)
+	copyKnown(&m.Status, src.Status)
+	if !src.CRMActive.IsUnknown() && !src.CRMActive.IsNull() {
+		m.CRMActive = src.CRMActive
+	}
 }
 
 // fromAPI copies the API's view into the model. A configured CRM user ID

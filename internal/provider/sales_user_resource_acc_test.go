@@ -93,7 +93,16 @@ func TestAccSalesUser_lifecycle(t *testing.T) {
   role              = "sales_manager"
   team              = "West"
   hidden_components = ["hot_prospects", "sent_messages"]`, jordan15))),
-				ConfigPlanChecks: withPreApply(plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate)),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate),
+					// An update does not touch what follows the CRM: the plan
+					// shows those values, not "known after apply".
+					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("email"), knownvalue.StringExact(usernameJordan)),
+					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("last_name"), knownvalue.StringExact("Lee")),
+					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("crm_active"), knownvalue.Bool(true)),
+					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("crm_profile_name"), knownvalue.StringExact("Sales Rep")),
+					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.StringExact("sales_manager")),
@@ -382,6 +391,38 @@ resource "salesseat_sales_user" "team" {
   role = "sales"`, usernameAvery)),
 				PlanOnly:    true,
 				ExpectError: errorMatching("Not Enough Seats", "This plan adds 1 sales user but only 0 of 5 seats are free (5 used)."),
+			},
+		},
+	})
+}
+
+// TestAccSalesUser_seatShortageNewConnection plans sales users on a
+// connection created in the same plan: the connection ID is unknown, so the
+// dry run waits for apply, but the seats (counted account-wide) are checked
+// at plan time, on the instance that does not fit.
+func TestAccSalesUser_seatShortageNewConnection(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	_, err := e.sb.Platform().SetSeatLimit(1)
+	mustDo(t, "lowering the seat limit", err)
+	conn := strings.Replace(e.connectionConfig("New", "sandbox", fmt.Sprintf("jwt_private_key = %q", e.creds.JWTPrivateKeyPEM), ""), e.providerConfig(), "", 1)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(conn, fmt.Sprintf(`
+resource "salesseat_sales_user" "team" {
+  count         = 2
+  connection_id = salesseat_crm_connection.test.id
+  crm_username  = [%q, %q][count.index]
+  role          = "sales"
+}
+`, usernameJordan, usernamePriya)),
+				PlanOnly: true,
+				ExpectError: errorMatching("Not Enough Seats", "with salesseat_sales_user.team[", "crm_username",
+					"This plan adds 2 sales users but only 1 of 1 seats are free (0 used).",
+					"this one is number 2, so the plan needs at least 1 more free seat",
+					"The seat limit is raised by your vendor, not Terraform."),
 			},
 		},
 	})

@@ -30,7 +30,7 @@ func TestSalesUserImportStateIDFormats(t *testing.T) {
 		"padded id":                {id: " su_123 ", wantID: "su_123"},
 		"empty":                    {id: "  ", wantError: "The import ID is empty"},
 		"username prefix":          {id: "username:", wantError: `has no username after "username:"`},
-		"bare username":            {id: "jane@acme.example", wantError: `neither a sales user ID nor of the form "username:<CRM username>"`},
+		"bare username":            {id: "jane@acme.example", wantError: `neither a sales user ID nor of the form "username:<CRM username>". To import by CRM username, use "username:jane@acme.example".`},
 		"other prefix":             {id: "email:jane@acme.example", wantError: "neither a sales user ID"},
 		"unconfigured by username": {id: "username:jane@acme.example", wantError: "Provider Not Configured"},
 	}

@@ -93,15 +93,6 @@ func NewIDUnknown() ID {
 	return ID{StringValue: basetypes.NewStringUnknown()}
 }
 
-// NewIDPointerValue returns a null ID for nil or an empty string, else a
-// known ID.
-func NewIDPointerValue(id *string) ID {
-	if id == nil || *id == "" {
-		return NewIDNull()
-	}
-	return NewIDValue(*id)
-}
-
 // Type returns an IDType.
 func (v ID) Type(_ context.Context) attr.Type {
 	return IDType{}
