@@ -1,0 +1,328 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/fixture"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+)
+
+// The benchmarks here measure what a plan of a large org costs the provider:
+// reading the salesseat_crm_users data source over 50,000 CRM users, and the
+// sales user cache that serves the refresh of 10,000 salesseat_sales_user
+// resources. They run against the in-process sandbox and report, from its
+// request counters, the requests per operation:
+//
+//   - api-calls/op: requests to the provisioning API, token included;
+//   - crm-calls/op: requests the platform's connector made to the simulated
+//     Salesforce org to answer them.
+//
+// Each operation uses new provider data (client, ledger, cache), as a new
+// provider process does; the HTTP transport is shared so that operations do
+// not leave idle connections behind. Allocations include the in-process
+// sandbox's; BenchmarkCRMUsersStateSet50k isolates the framework conversion.
+
+// benchOrg is a running sandbox whose first org has many generated CRM
+// users, with one connection to that org.
+type benchOrg struct {
+	sb       *sandbox.Sandbox
+	connID   string
+	crmUsers int // every CRM user of the org, listed and generated
+	http     *http.Client
+}
+
+// startBenchOrg starts a sandbox from the default fixture with generated CRM
+// users raised to generated, connects its first org and, when salesUsers > 0,
+// imports that many sales users by automatic sync (the cheapest way to
+// create thousands). Everything is closed when b ends.
+func startBenchOrg(b *testing.B, generated, salesUsers int) *benchOrg {
+	b.Helper()
+	ctx := context.Background()
+	fix := benchOrgFixture(b, generated)
+	sb, err := sandbox.Start(ctx, sandbox.Options{Listen: "127.0.0.1:0", Fixture: fix})
+	if err != nil {
+		b.Fatalf("sandbox.Start: %v", err)
+	}
+	b.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = sb.Close(ctx)
+	})
+	creds := sb.Credentials()
+	plat := sb.Platform()
+	automatic := salesUsers > 0
+	conn, err := plat.CreateConnection(ctx, platform.ConnectionInput{
+		Name: "bench", Environment: platform.EnvironmentSandbox, LoginURL: creds.LoginURL,
+		ServiceUsername: creds.ServiceUsername, OAuthClientID: creds.OAuthClientID, RefreshToken: creds.RefreshToken,
+		AutomaticUserSync: &automatic,
+	})
+	if err != nil {
+		b.Fatalf("CreateConnection: %v", err)
+	}
+	if salesUsers > 0 {
+		if _, err := plat.SetSeatLimit(salesUsers); err != nil {
+			b.Fatalf("SetSeatLimit: %v", err)
+		}
+		for _, w := range fix.Orgs[0].GeneratedUsers.Weights {
+			if _, err := plat.CreateRoleMapping(ctx, platform.RoleMappingInput{ConnectionID: conn.ID, CRMProfileID: w.ProfileID, Role: platform.RoleSales}); err != nil {
+				b.Fatalf("CreateRoleMapping(%s): %v", w.ProfileID, err)
+			}
+		}
+		if _, err := plat.RunAutomaticSync(ctx, conn.ID); err != nil {
+			b.Fatalf("RunAutomaticSync: %v", err)
+		}
+		if used := plat.Account().SeatsUsed; used != salesUsers {
+			b.Fatalf("automatic sync imported %d sales users, want %d", used, salesUsers)
+		}
+	}
+	tr := &http.Transport{MaxIdleConnsPerHost: 4}
+	b.Cleanup(tr.CloseIdleConnections)
+	return &benchOrg{
+		sb: sb, connID: conn.ID, crmUsers: len(fix.Orgs[0].AllUsers()),
+		http: &http.Client{Transport: tr},
+	}
+}
+
+// benchOrgFixture parses the default fixture with its generated users
+// raised to n (the default generates a few hundred).
+func benchOrgFixture(b *testing.B, n int) *fixture.Fixture {
+	b.Helper()
+	count := regexp.MustCompile(`(?m)^(\s+generated_users:\n\s+count:) \d+$`)
+	if got := len(count.FindAll(fixture.DefaultYAML, -1)); got != 1 {
+		b.Fatalf("the default fixture has %d generated_users.count lines, want 1; update benchOrgFixture to the fixture's layout", got)
+	}
+	data := count.ReplaceAll(bytes.Clone(fixture.DefaultYAML), []byte("${1} "+strconv.Itoa(n)))
+	f, err := fixture.Parse(data, "bench-fixture.yaml")
+	if err != nil {
+		b.Fatalf("fixture.Parse: %v", err)
+	}
+	return f
+}
+
+// providerData returns new provider data talking to the sandbox, as the
+// Configure of a new provider process makes.
+func (o *benchOrg) providerData(b *testing.B) *providerData {
+	b.Helper()
+	creds := o.sb.Credentials()
+	c, err := client.New(client.Config{
+		Endpoint: creds.Endpoint, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, HTTPClient: o.http,
+	})
+	if err != nil {
+		b.Fatalf("client.New: %v", err)
+	}
+	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache()}
+}
+
+// reportCalls reports the requests counted since the last ResetCounters,
+// per operation.
+func (o *benchOrg) reportCalls(b *testing.B) {
+	b.Helper()
+	var api, crm int
+	for route, n := range o.sb.Counters() {
+		if strings.Contains(route, " /services/") || strings.Contains(route, " /id/") {
+			crm += n
+		} else {
+			api += n
+		}
+	}
+	b.ReportMetric(float64(api)/float64(b.N), "api-calls/op")
+	b.ReportMetric(float64(crm)/float64(b.N), "crm-calls/op")
+}
+
+// benchCRMUsersSchema returns the schema of the salesseat_crm_users data
+// source and a null value of its type.
+func benchCRMUsersSchema(b *testing.B) (tfsdk.Config, tftypes.Value) {
+	b.Helper()
+	ctx := context.Background()
+	var resp datasource.SchemaResponse
+	NewCRMUsersDataSource().Schema(ctx, datasource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		b.Fatalf("Schema: %v", resp.Diagnostics)
+	}
+	return tfsdk.Config{Schema: resp.Schema}, tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)
+}
+
+// BenchmarkCRMUsersDataSourceRead50k reads the salesseat_crm_users data
+// source without filters over an org of 50,000 users: the client lists them
+// in pages of 1,000 (about 50 requests plus a token) and the framework
+// converts them into the users list.
+func BenchmarkCRMUsersDataSourceRead50k(b *testing.B) {
+	o := startBenchOrg(b, 50000, 0)
+	ctx := context.Background()
+	config, null := benchCRMUsersSchema(b)
+	st := tfsdk.State{Schema: config.Schema, Raw: null}
+	if d := st.Set(ctx, &crmUsersDataSourceModel{ConnectionID: types.StringValue(o.connID)}); d.HasError() {
+		b.Fatalf("building the configuration: %v", d)
+	}
+	config.Raw = st.Raw
+
+	o.sb.ResetCounters()
+	b.ReportAllocs()
+	for b.Loop() {
+		d := &crmUsersDataSource{data: o.providerData(b)}
+		resp := datasource.ReadResponse{State: tfsdk.State{Schema: config.Schema, Raw: null}}
+		d.Read(ctx, datasource.ReadRequest{Config: config}, &resp)
+		if resp.Diagnostics.HasError() {
+			b.Fatalf("Read: %v", resp.Diagnostics)
+		}
+		if n := benchListLen(b, resp.State.Raw, "users"); n != o.crmUsers {
+			b.Fatalf("the data source read %d users, want %d", n, o.crmUsers)
+		}
+	}
+	o.reportCalls(b)
+}
+
+// benchListLen returns the length of the list attribute name of an object
+// value without converting its elements (which would cost about as much as
+// the Read being measured).
+func benchListLen(b *testing.B, obj tftypes.Value, name string) int {
+	b.Helper()
+	var attrs map[string]tftypes.Value
+	if err := obj.As(&attrs); err != nil {
+		b.Fatalf("reading the state: %v", err)
+	}
+	var elems []tftypes.Value
+	if err := attrs[name].As(&elems); err != nil {
+		b.Fatalf("reading %s from the state: %v", name, err)
+	}
+	return len(elems)
+}
+
+// benchCRMUsers returns n CRM users as the client decodes them.
+func benchCRMUsers(n int) []*client.CRMUser {
+	users := make([]*client.CRMUser, n)
+	for i := range users {
+		username := fmt.Sprintf("user%05d@acme.example", i)
+		users[i] = &client.CRMUser{
+			ID: fmt.Sprintf("005G0%010dAAA", i), Username: username, Email: username, FirstName: "User", LastName: strconv.Itoa(i),
+			Active: i%10 != 0, ProfileID: "00e5A0000000002QAA", ProfileName: "Sales Rep", UserRole: "West",
+		}
+	}
+	return users
+}
+
+// BenchmarkCRMUsersStateSet50k is the provider's part of the data source's
+// Read without the listing: converting 50,000 users into the model and
+// setting it into the state, where the framework converts the model by
+// reflection.
+func BenchmarkCRMUsersStateSet50k(b *testing.B) {
+	ctx := context.Background()
+	config, null := benchCRMUsersSchema(b)
+	users := benchCRMUsers(50000)
+	b.ReportAllocs()
+	for b.Loop() {
+		model := crmUsersDataSourceModel{ConnectionID: types.StringValue("conn_bench"), Users: make([]crmUserModel, 0, len(users))}
+		for _, u := range users {
+			model.Users = append(model.Users, crmUserModel{
+				ID:          types.StringValue(u.ID),
+				Username:    types.StringValue(u.Username),
+				Email:       types.StringValue(u.Email),
+				FirstName:   types.StringValue(u.FirstName),
+				LastName:    types.StringValue(u.LastName),
+				Active:      types.BoolValue(u.Active),
+				ProfileID:   types.StringValue(u.ProfileID),
+				ProfileName: types.StringValue(u.ProfileName),
+				SalesUserID: types.StringValue(u.SalesUserID),
+			})
+		}
+		st := tfsdk.State{Schema: config.Schema, Raw: null}
+		if d := st.Set(ctx, &model); d.HasError() {
+			b.Fatalf("State.Set: %v", d)
+		}
+	}
+}
+
+// BenchmarkCRMUsersListValue50k does what BenchmarkCRMUsersStateSet50k does
+// without the framework's reflection: the users list is built from object
+// values and set with SetAttribute. It is the yardstick for how much of the
+// Read the reflection costs.
+func BenchmarkCRMUsersListValue50k(b *testing.B) {
+	ctx := context.Background()
+	config, null := benchCRMUsersSchema(b)
+	rootType, ok := config.Schema.Type().(types.ObjectType)
+	if !ok {
+		b.Fatalf("the schema's type is %T, want an object", config.Schema.Type())
+	}
+	userType, ok := rootType.AttrTypes["users"].(types.ListType)
+	if !ok {
+		b.Fatal("the users attribute is not a list")
+	}
+	objType, ok := userType.ElemType.(types.ObjectType)
+	if !ok {
+		b.Fatal("the users elements are not objects")
+	}
+	users := benchCRMUsers(50000)
+	b.ReportAllocs()
+	for b.Loop() {
+		elems := make([]attr.Value, len(users))
+		for i, u := range users {
+			elems[i] = types.ObjectValueMust(objType.AttrTypes, map[string]attr.Value{
+				"id":            types.StringValue(u.ID),
+				"username":      types.StringValue(u.Username),
+				"email":         types.StringValue(u.Email),
+				"first_name":    types.StringValue(u.FirstName),
+				"last_name":     types.StringValue(u.LastName),
+				"active":        types.BoolValue(u.Active),
+				"profile_id":    types.StringValue(u.ProfileID),
+				"profile_name":  types.StringValue(u.ProfileName),
+				"sales_user_id": types.StringValue(u.SalesUserID),
+			})
+		}
+		st := tfsdk.State{Schema: config.Schema, Raw: null}
+		if d := st.Set(ctx, &crmUsersDataSourceModel{ConnectionID: types.StringValue("conn_bench")}); d.HasError() {
+			b.Fatalf("State.Set: %v", d)
+		}
+		if d := st.SetAttribute(ctx, path.Root("users"), types.ListValueMust(objType, elems)); d.HasError() {
+			b.Fatalf("State.SetAttribute: %v", d)
+		}
+	}
+}
+
+// BenchmarkSalesUserCacheLoad10k serves the refresh of 10,000 sales users of
+// one connection from the sales user cache: one listing in pages of 1,000
+// (about 10 requests plus a token) instead of 10,000 reads.
+func BenchmarkSalesUserCacheLoad10k(b *testing.B) {
+	const salesUsers = 10000
+	o := startBenchOrg(b, 20000, salesUsers)
+	ctx := context.Background()
+	setup := o.providerData(b)
+	var ids []string
+	for su, err := range setup.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: o.connID, PageSize: pageSize}) {
+		if err != nil {
+			b.Fatalf("SalesUsers.List: %v", err)
+		}
+		ids = append(ids, su.ID)
+	}
+	if len(ids) != salesUsers {
+		b.Fatalf("listed %d sales users, want %d", len(ids), salesUsers)
+	}
+
+	o.sb.ResetCounters()
+	b.ReportAllocs()
+	for b.Loop() {
+		data := o.providerData(b)
+		for _, id := range ids {
+			if su, ok := data.salesUsers.get(ctx, data.client, o.connID, id); !ok || su.ID != id {
+				b.Fatalf("the cache did not serve sales user %s", id)
+			}
+		}
+	}
+	o.reportCalls(b)
+}
