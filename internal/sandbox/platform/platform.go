@@ -211,14 +211,11 @@ func (p *Platform) accountLocked() Account {
 }
 
 // seatsUsedLocked counts the sales users that are not in the recycle bin.
+// Every live sales user is indexed by its CRM user ID (rule 1 allows one per
+// CRM user), so the index's size is the count; an import stays O(1) however
+// many sales users the account has.
 func (p *Platform) seatsUsedLocked() int {
-	n := 0
-	for _, u := range p.users {
-		if u.DeletedAt == nil {
-			n++
-		}
-	}
-	return n
+	return len(p.liveByCRMID)
 }
 
 var roleCatalog = []Role{
