@@ -10,7 +10,12 @@
 #  4. plan and apply the rest: role mappings and sales users;
 #  5. show the outputs and check that a second plan is empty;
 #  6. show two changes that cannot work failing at plan time (too few seats,
-#     a username held in the recycle bin);
+#     a username held in the recycle bin), after the plan that works for the
+#     same username: by default the provider restores the deleted sales user
+#     from the recycle bin and the plan says so in a warning; the failure
+#     needs restore_from_recycle_bin = false (-var
+#     restore_deleted_sales_reps=false), the setting for teams that want to
+#     be told and purge or restore by hand;
 #  7. run the module test of the sandbox guide (examples/module-test);
 #  8. stop the sandbox, however the script ends.
 #
@@ -139,8 +144,26 @@ expect_plan_error() {
 	awk '/^Error: / { n++ } n == 1' <<<"$out"
 }
 
+# A plan that passes with a warning; the warning is shown as a reviewer sees it.
+expect_plan_warning() {
+	local what=$1 pattern=$2
+	shift 2
+	banner "Plan-time notice: $what"
+	local out rc
+	set +e
+	out=$(tf plan -no-color "$@" 2>&1)
+	rc=$?
+	set -e
+	[ "$rc" -eq 0 ] || die "terraform plan $* failed; it should have passed with a warning ($what):"$'\n'"$out"
+	grep -Eqi "$pattern" <<<"$out" || die "terraform plan $* passed, but shows no warning matching /$pattern/:"$'\n'"$out"
+	# From the matching warning to the next diagnostic, rule or note.
+	awk -v pat="$pattern" '/^(Warning|Error|Note): |^─/ { w = ($0 ~ pat) } w' <<<"$out"
+}
+
 expect_plan_error "more sales reps than free seats" 'Error: .*seat' -var max_sales_reps=29
-expect_plan_error "a username held by a deleted sales user in the recycle bin" 'recycle bin' -var 'excluded_usernames=[]'
+expect_plan_warning "a sales rep deleted earlier is restored from the recycle bin" 'Warning: Sales User Will Be Restored' -var 'excluded_usernames=[]'
+expect_plan_error "a username held by a deleted sales user in the recycle bin, with restore_from_recycle_bin = false" \
+	'Error: CRM Username Already Mapped' -var 'excluded_usernames=[]' -var restore_deleted_sales_reps=false
 
 # The same sandbox serves module tests: run the example of the sandbox guide.
 banner "terraform test of examples/module-test against the same sandbox"

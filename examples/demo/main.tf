@@ -64,6 +64,10 @@ resource "salesseat_sales_user" "sales_reps" {
   crm_user_id   = each.value.id
   team          = "Field sales"
 
+  # A rep deleted earlier (in the recycle bin) is restored, keeping its
+  # history, rather than failing the plan on the username it still holds.
+  restore_from_recycle_bin = var.restore_deleted_sales_reps
+
   # The role comes from the "Sales Rep" mapping, so create the mappings first.
   depends_on = [salesseat_profile_role_mapping.this]
 }

@@ -49,8 +49,16 @@ variable "excluded_usernames" {
   type        = list(string)
   # riley.brooks was a sales user once and still sits in the recycle bin,
   # which keeps the username mapped. Remove it from this list to see the plan
-  # fail with crm_username_mapped, naming the deleted user and the fix.
+  # announce that the deleted sales user will be restored; with
+  # restore_deleted_sales_reps = false, the plan fails with
+  # crm_username_mapped instead, naming the deleted user and the fix.
   default = ["riley.brooks@acme.example"]
+}
+
+variable "restore_deleted_sales_reps" {
+  description = "Whether a sales rep whose previous sales user sits in the recycle bin gets it restored (true) or fails the plan (false)."
+  type        = bool
+  default     = true
 }
 
 variable "sales_manager_username" {

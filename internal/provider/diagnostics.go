@@ -201,7 +201,8 @@ func usernameMappedText(e *client.Error) string {
 	}
 	return fmt.Sprintf("The CRM username %q is still held by %s, which was deleted and is in the recycle bin: "+
 		"a deleted sales user keeps its CRM username until it is restored or purged.\n\n"+
-		"To keep that user and its history, restore it from the recycle bin (in the platform, or POST /api/v1/recycle-bin/%s/restore), "+
+		"To keep that user and its history, restore it: a salesseat_sales_user resource for the same CRM user does that by itself with "+
+		"restore_from_recycle_bin = true (the default). Or restore it from the recycle bin yourself (in the platform, or POST /api/v1/recycle-bin/%s/restore), "+
 		"then bring it under Terraform with an import block instead of creating a new one:\n\n%s\n\n"+
 		"To start afresh, purge it from the recycle bin (in the platform, or DELETE /api/v1/recycle-bin/%s); this frees the username for good, and the next apply creates the sales user.",
 		e.CRMUsername, holder, e.ConflictingSalesUserID, importBlock("salesseat_sales_user", e.ConflictingSalesUserID), e.ConflictingSalesUserID)

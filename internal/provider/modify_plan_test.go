@@ -252,29 +252,54 @@ func TestCRMConnectionValidateConfigWriteOnlyVersion(t *testing.T) {
 	}
 }
 
-func TestSalesUserReportProblemsUsernameHeldByReplacedUser(t *testing.T) {
-	problem := &client.Error{Status: 409, Code: client.CodeCRMUsernameMapped, CRMUsername: usernameJordan, ConflictingSalesUserID: "su_old"}
+func TestSalesUserReportCreateProblemsUsernameHeldByReplacedUser(t *testing.T) {
+	problem := &client.Error{Status: 409, Code: client.CodeCRMUsernameMapped, CRMUsername: usernameJordan, ConflictingSalesUserID: "su_old",
+		ConflictingUserName: "Jordan Lee", ConflictingUserEmail: usernameJordan}
+	recorded := &recycledUser{ID: "su_old", ConnectionID: "conn_1", CRMUserID: userJordan, CRMUsername: usernameJordan, FirstName: "Jordan", LastName: "Lee"}
 	cases := map[string]struct {
-		replaced   string // sales user the plan replaces
-		wantDetail string
+		released    string        // sales user whose seat the plan released (a replacement seen by the first plan call)
+		replaced    *recycledUser // the first plan call's record of the replaced sales user
+		restore     bool
+		wantError   string
+		wantWarning string
 	}{
-		"held by another sales user: import it":     {replaced: "su_other", wantDetail: `to = salesseat_sales_user.<name>`},
-		"held by the sales user this plan replaces": {replaced: "su_old", wantDetail: "This plan replaces sales user su_old with a new sales user for the same CRM user"},
+		"held by another sales user: import it": {released: "su_other", restore: true, wantError: `to = salesseat_sales_user.<name>`},
+		"held by the sales user this plan replaces, restore off": {
+			released: "su_old", restore: false,
+			wantError: "This plan replaces sales user su_old with a new sales user for the same CRM user",
+		},
+		"restore off names the attribute": {replaced: recorded, restore: false, wantError: "This resource sets restore_from_recycle_bin = false"},
+		"replaced sales user on the same connection is restored": {
+			replaced: recorded, restore: true,
+			wantWarning: "Sales user su_old (Jordan Lee, jordan.lee@acme.example) goes to the recycle bin when this plan destroys it and will be restored instead of imported anew; " +
+				"set restore_from_recycle_bin = false to be told instead.",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			data := &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}
-			data.ledger.release(tc.replaced, true)
+			data := newProviderData(nil)
+			if tc.released != "" {
+				data.ledger.release(tc.released, true)
+			}
 			r := &salesUserResource{data: data}
-			config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(usernameJordan)}
+			config := salesUserResourceModel{
+				CRMUserID: sfidNull(), CRMUsername: types.StringValue(usernameJordan), Role: types.StringNull(),
+				ConnectionID: types.StringValue("conn_1"), RestoreFromRecycleBin: types.BoolValue(tc.restore),
+			}
 			var diags diag.Diagnostics
-			r.reportProblems([]*client.Error{problem}, config, "conn_1", &diags)
+			r.reportCreateProblems(context.Background(), config, config, tc.replaced, client.ValidationItem{Problems: []*client.Error{problem}}, &diags)
+			if tc.wantWarning != "" {
+				if diags.ErrorsCount() != 0 || diags.WarningsCount() != 1 || diags.Warnings()[0].Detail() != tc.wantWarning {
+					t.Fatalf("want the warning %q alone, got %v", tc.wantWarning, diags)
+				}
+				return
+			}
 			if diags.ErrorsCount() != 1 {
 				t.Fatalf("want one error, got %v", diags)
 			}
 			d := diags.Errors()[0]
-			if d.Summary() != "CRM Username Already Mapped" || !strings.Contains(d.Detail(), tc.wantDetail) {
-				t.Errorf("error %q: %q does not contain %q", d.Summary(), d.Detail(), tc.wantDetail)
+			if d.Summary() != "CRM Username Already Mapped" || !strings.Contains(d.Detail(), tc.wantError) {
+				t.Errorf("error %q: %q does not contain %q", d.Summary(), d.Detail(), tc.wantError)
 			}
 		})
 	}

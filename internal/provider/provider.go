@@ -63,12 +63,19 @@ type providerData struct {
 	client     *client.Client
 	ledger     *seatLedger
 	salesUsers *salesUserCache
+	recycleBin *recycleBin
+}
+
+// newProviderData returns the provider data for an API client.
+func newProviderData(c *client.Client) *providerData {
+	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache(), recycleBin: newRecycleBin()}
 }
 
 // wrote records that this process changed something on the platform, which
 // makes the sales user listing stale.
 func (d *providerData) wrote() {
 	d.salesUsers.invalidate()
+	d.recycleBin.wrote()
 }
 
 // New returns a function that creates the provider, for providerserver.
@@ -244,7 +251,7 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 	}
 	tflog.Debug(ctx, "Configured the salesseat API client", map[string]any{"client_id": clientID})
 
-	data := &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache()}
+	data := newProviderData(c)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
@@ -67,6 +68,8 @@ type salesUserResourceModel struct {
 	AdoptedExistingUser types.Bool   `tfsdk:"adopted_existing_user"`
 	PlatformUserID      types.String `tfsdk:"platform_user_id"`
 	CreatedBy           types.String `tfsdk:"created_by"`
+	// RestoreFromRecycleBin matters only to Create; see recycle_bin.go.
+	RestoreFromRecycleBin types.Bool `tfsdk:"restore_from_recycle_bin"`
 }
 
 // Metadata returns the resource type name.
@@ -86,8 +89,8 @@ func (r *salesUserResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"If a platform user with the CRM user's email exists, the import maps to it (`adopted_existing_user = true`).\n\n" +
 			"Name, email and the active flag follow the CRM: a user deactivated in Salesforce shows `crm_active = false` and a warning.\n\n" +
 			"Destroying a sales user frees its seat and moves it to the platform's recycle bin, where it keeps its CRM username until it is purged or restored. " +
-			"Until then, a new sales user for the same CRM user (after a destroy, or when a change replaces the sales user) fails at plan time, " +
-			"with the recycle bin entry to purge or to restore and import.",
+			"A sales user for the same CRM user created later (after `terraform destroy`, with `-replace`, or when a new `connection_id` replaces it) " +
+			"restores the deleted one instead of importing the CRM user anew; see `restore_from_recycle_bin`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "ID of the sales user (`su_…`).",
@@ -189,6 +192,19 @@ func (r *salesUserResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
+			"restore_from_recycle_bin": schema.BoolAttribute{
+				MarkdownDescription: "What the create does when the CRM user's previous sales user sits in the platform's recycle bin, still holding the CRM username " +
+					"(after `terraform destroy` and apply, `terraform apply -replace`, a new `connection_id`, or a deletion in the platform). " +
+					"`true` (the default): restore that sales user instead of importing the CRM user anew, keeping its ID, platform user and history, " +
+					"then set `role`, `team` and `hidden_components` as configured. The plan shows a warning naming the sales user it restores, and the restore takes a seat like an import. " +
+					"`false`: fail the plan with `crm_username_mapped`, naming the sales user to purge or restore yourself. " +
+					"The provider never restores a recycle bin entry of another CRM user that had the same username, nor one deleted from another connection that still exists " +
+					"(a restore brings a sales user back on its own connection): the plan fails and says what to do. " +
+					"Only the create reads this argument: changing it later changes nothing on the platform and does not replace the sales user.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
 		},
 	}
 }
@@ -251,7 +267,9 @@ func (m salesUserResourceModel) describe() string {
 // creates, it reserves a seat in the plan-wide seat ledger and asks the API
 // for a dry run of the import; for one it updates, it dry-runs the update.
 // Every problem the dry run finds becomes an error on the attribute at fault,
-// with the exact reason and the fix.
+// with the exact reason and the fix, except a CRM username held by the CRM
+// user's own deleted sales user: with restore_from_recycle_bin, that becomes
+// a warning announcing the restore (see planRestore).
 //
 // Values unknown at plan time (e.g. the ID of a connection created in the
 // same plan) skip the checks; they run at apply, where Create's API errors
@@ -268,10 +286,24 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	creating := req.State.Raw.IsNull()
 	var state salesUserResourceModel
+	var replaced *recycledUser
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
+		}
+		// Should Terraform replace the sales user (see privateKeyReplaces),
+		// the create half of the replacement learns which one it replaces.
+		if resp.Private != nil {
+			resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyReplaces, encodeReplaced(state))...)
+		}
+	} else if req.Private != nil {
+		if replaced = replacedFromPrivate(ctx, req.Private); replaced != nil {
+			// The replaced sales user is destroyed first, freeing its seat.
+			r.data.ledger.release(replaced.ID, true)
+			if resp.Private != nil {
+				resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyReplaces, nil)...)
+			}
 		}
 	}
 
@@ -296,11 +328,14 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	if !creating && desiredStateUnchanged(plan, config, state) {
-		// Nothing the configuration controls differs from the state. The
-		// plan can still differ where Terraform proposed the configured
-		// value of an equivalent key (a 15-character CRM user ID against
-		// the imported 18-character one), which made the framework mark
-		// every computed attribute unknown; plan no change at all.
+		// Nothing the configuration controls on the platform differs from
+		// the state. The plan can still differ where Terraform proposed the
+		// configured value of an equivalent key (a 15-character CRM user ID
+		// against the imported 18-character one), which made the framework
+		// mark every computed attribute unknown; plan no change at all,
+		// except for restore_from_recycle_bin, which must follow the
+		// configuration (a change of it is an update that calls no API).
+		state.RestoreFromRecycleBin = plan.RestoreFromRecycleBin
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &state)...)
 		return
 	}
@@ -319,7 +354,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		plan.copyCRMFields(state)
 	}
 
-	if !allKnown(plan.ConnectionID, config.Role, config.Team, config.HiddenComponents, config.CRMUserID, config.CRMUsername) {
+	if !allKnown(plan.ConnectionID, config.Role, config.Team, config.HiddenComponents, config.CRMUserID, config.CRMUsername, plan.RestoreFromRecycleBin) {
 		tflog.Debug(ctx, "Skipping the plan-time dry run: some values are known only after apply")
 		if resp.Diagnostics.HasError() {
 			return
@@ -330,7 +365,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 
 	switch {
 	case creating:
-		r.checkCreate(ctx, &plan, config, &resp.Diagnostics)
+		r.checkCreate(ctx, &plan, config, replaced, &resp.Diagnostics)
 	default:
 		r.checkUpdate(ctx, plan, config, state, &resp.Diagnostics)
 	}
@@ -396,8 +431,11 @@ func (r *salesUserResource) reserveSeat(ctx context.Context, connectionID types.
 }
 
 // checkCreate dry-runs the import of the sales user. When the dry run
-// resolves the CRM user, the plan shows its other key.
-func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserResourceModel, config salesUserResourceModel, diags *diag.Diagnostics) {
+// resolves the CRM user, the plan shows its other key. A CRM username held
+// by a deleted sales user (in the recycle bin, or replaced by this plan) is
+// left to planRestore; replaced is the sales user this plan replaces, if
+// any.
+func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserResourceModel, config salesUserResourceModel, replaced *recycledUser, diags *diag.Diagnostics) {
 	connectionID := plan.ConnectionID.ValueString()
 	item := client.ValidateItem{
 		Action:           "create",
@@ -420,7 +458,21 @@ func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserReso
 	if config.CRMUsername.IsNull() && result.CRMUsername != "" {
 		plan.CRMUsername = types.StringValue(result.CRMUsername)
 	}
-	r.reportProblems(result.Problems, config, connectionID, diags)
+	r.reportCreateProblems(ctx, *plan, config, replaced, result, diags)
+}
+
+// reportCreateProblems reports the problems of a create's dry run: a CRM
+// username held by a deleted sales user goes to planRestore, everything else
+// to reportProblems.
+func (r *salesUserResource) reportCreateProblems(ctx context.Context, plan, config salesUserResourceModel, replaced *recycledUser, result client.ValidationItem, diags *diag.Diagnostics) {
+	problems := make([]*client.Error, 0, len(result.Problems))
+	for _, p := range result.Problems {
+		if p != nil && p.Code == client.CodeCRMUsernameMapped && r.planRestore(ctx, p, plan, config, replaced, result, diags) {
+			continue
+		}
+		problems = append(problems, p)
+	}
+	r.reportProblems(problems, config, plan.ConnectionID.ValueString(), diags)
 }
 
 // checkUpdate dry-runs a change of role, team or hidden components; a plan
@@ -524,23 +576,9 @@ func (r *salesUserResource) reportProblems(problems []*client.Error, config sale
 		switch p.Code {
 		case client.CodeSeatLimitReached:
 			continue
-		case client.CodeCRMUsernameMapped:
-			if r.data.ledger.freed(p.ConflictingSalesUserID) {
-				// The holder is the sales user this plan replaces: it keeps
-				// the username in the recycle bin once destroyed.
-				detail = fmt.Sprintf("The plan's dry run found that the %s cannot be imported. %s", config.describe(), replacedHolderText(p))
-			}
 		case client.CodeProfileNotMapped:
-			planned, forProfile := r.data.ledger.plannedMappings(connectionID, profileKeys(p.CRMProfileID, p.CRMProfileName)...)
-			if forProfile {
-				continue
-			}
-			if planned {
-				diags.AddAttributeWarning(path.Root("role"), summary, detail+
-					"\n\nThis plan creates role mappings on this connection, but none for this profile has been planned before this sales user. "+
-					"If one of them maps this profile, add it to depends_on; otherwise the apply will fail.")
-				continue
-			}
+			r.reportProfileNotMapped(p, config, connectionID, "", diags)
+			continue
 		case client.CodeConnectionDisconnected:
 			diags.AddAttributeWarning(path.Root("connection_id"), summary, detail)
 			continue
@@ -551,6 +589,27 @@ func (r *salesUserResource) reportProblems(problems []*client.Error, config sale
 			diags.AddError(summary, detail)
 		}
 	}
+}
+
+// reportProfileNotMapped reports a profile_not_mapped problem of the dry run
+// (see reportProblems); extra, when not empty, is added as a last paragraph.
+func (r *salesUserResource) reportProfileNotMapped(p *client.Error, config salesUserResourceModel, connectionID, extra string, diags *diag.Diagnostics) {
+	planned, forProfile := r.data.ledger.plannedMappings(connectionID, profileKeys(p.CRMProfileID, p.CRMProfileName)...)
+	if forProfile {
+		return
+	}
+	summary, body := describeProblem(p)
+	detail := fmt.Sprintf("The plan's dry run found that the %s cannot be imported. %s", config.describe(), body)
+	if extra != "" {
+		detail += "\n\n" + extra
+	}
+	if planned {
+		diags.AddAttributeWarning(path.Root("role"), summary, detail+
+			"\n\nThis plan creates role mappings on this connection, but none for this profile has been planned before this sales user. "+
+			"If one of them maps this profile, add it to depends_on; otherwise the apply will fail.")
+		return
+	}
+	diags.AddAttributeError(path.Root("role"), summary, detail)
 }
 
 // ledgerUserKey identifies the CRM user in the seat ledger.
@@ -617,9 +676,23 @@ func (r *salesUserResource) Create(ctx context.Context, req resource.CreateReque
 		}
 		opts.CRMUserID = id
 	}
+	// The plan's record of a replaced sales user has done its job.
+	if resp.Private != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyReplaces, nil)...)
+	}
 	su, err := r.data.client.SalesUsers.Create(ctx, opts)
 	r.data.wrote()
-	if err != nil {
+	var conflict *client.Error
+	switch {
+	case err != nil && errors.As(err, &conflict) && conflict.Code == client.CodeCRMUsernameMapped && conflict.InRecycleBin:
+		su = r.restoreOnCreate(ctx, conflict, err, plan, config, &resp.Diagnostics)
+		if su == nil {
+			return
+		}
+		resp.Diagnostics.Append(plan.fromAPI(ctx, su)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	case err != nil:
 		addAPIError(&resp.Diagnostics, "create the "+config.describe(), err, config.problemAttribute())
 		return
 	}
@@ -671,6 +744,11 @@ func (r *salesUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 				su.CRMUsername, su.FirstName, su.LastName, su.CRMUserID, su.ID))
 	}
 	resp.Diagnostics.Append(state.fromAPI(ctx, su)...)
+	if state.RestoreFromRecycleBin.IsNull() {
+		// Imported, or created by a provider version without the
+		// attribute: the default, so that the next plan shows no change.
+		state.RestoreFromRecycleBin = types.BoolValue(true)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -686,6 +764,9 @@ func (r *salesUserResource) Update(ctx context.Context, req resource.UpdateReque
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if resp.Private != nil {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyReplaces, nil)...)
 	}
 	opts := updateOptions(plan, config, state)
 	id := state.ID.ValueString()
@@ -731,6 +812,7 @@ func (r *salesUserResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	r.data.ledger.release(state.ID.ValueString(), false)
+	r.data.recycleBin.recordDelete(recycledFromModel(state))
 }
 
 // ImportState imports a sales user by ID (`su_…`) or by CRM username

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
 )
 
@@ -187,13 +189,16 @@ func TestAccSalesUser_planTimeErrors(t *testing.T) {
 				`The CRM username "marco.rossi@acme.example" is already mapped to sales user `+holder.ID+" (Marco Rossi <marco.rossi@acme.example>)",
 				"import {", "to = salesseat_sales_user.<name>", `id = "`+holder.ID+`"`),
 		},
-		{ // 1. mapped to a user in the recycle bin
+		{ // 1. mapped to a user in the recycle bin, which is not to be restored
 			body: fmt.Sprintf(`crm_username = %q
-  role = "sales"`, usernameRiley),
+  role = "sales"
+  restore_from_recycle_bin = false`, usernameRiley),
 			want: errorMatching("CRM Username Already Mapped", "crm_username",
 				`The CRM username "riley.brooks@acme.example" is still held by sales user su_sandboxrileybrooks (Riley Brooks <riley.brooks@acme.example>), which was deleted and is in the recycle bin`,
-				"restore it from the recycle bin", "POST /api/v1/recycle-bin/su_sandboxrileybrooks/restore", `id = "su_sandboxrileybrooks"`,
-				"purge it from the recycle bin", "DELETE /api/v1/recycle-bin/su_sandboxrileybrooks"),
+				"restore_from_recycle_bin = true (the default)",
+				"restore it from the recycle bin yourself", "POST /api/v1/recycle-bin/su_sandboxrileybrooks/restore", `id = "su_sandboxrileybrooks"`,
+				"purge it from the recycle bin", "DELETE /api/v1/recycle-bin/su_sandboxrileybrooks",
+				"This resource sets restore_from_recycle_bin = false"),
 		},
 		{ // 2. reserved for another platform user
 			body: fmt.Sprintf(`crm_user_id = %q
@@ -433,8 +438,12 @@ func TestAccSalesUser_drift(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
 	conn := e.createConnection(t)
+	// Without restore_from_recycle_bin, a sales user deleted outside
+	// Terraform cannot come back (TestAccSalesUser_restoreAfterDestroy
+	// shows the restore).
 	config := e.config(salesUserConfig(conn, fmt.Sprintf(`crm_user_id = %q
-  role = "sales"`, userJordan)))
+  role = "sales"
+  restore_from_recycle_bin = false`, userJordan)))
 	var firstID string
 	replacedID := statecheck.CompareValue(compare.ValuesDiffer())
 	setActive := func(active bool) func() {
@@ -463,7 +472,7 @@ func TestAccSalesUser_drift(t *testing.T) {
 				},
 				Config:      config,
 				PlanOnly:    true,
-				ExpectError: errorMatching("CRM Username Already Mapped", "which was deleted and is in the recycle bin"),
+				ExpectError: errorMatching("CRM Username Already Mapped", "which was deleted and is in the recycle bin", "This resource sets restore_from_recycle_bin = false"),
 			},
 			{
 				// Purged: planned for re-creation, and re-created.
@@ -660,6 +669,207 @@ resource "salesseat_sales_user" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("crm_user_id"), knownvalue.StringExact(userPriya)),
 				},
+			},
+		},
+	})
+}
+
+// seatsUsed returns a Check that the account uses want seats and that the
+// recycle bin holds exactly the given sales users.
+func (e *accEnv) seatsUsed(want int, inRecycleBin ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		acc, err := e.client.Account.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if acc.SeatsUsed != want {
+			return fmt.Errorf("seats used = %d, want %d", acc.SeatsUsed, want)
+		}
+		var bin []string
+		for u, err := range e.client.RecycleBin.List(ctx, client.RecycleBinListOptions{}) {
+			if err != nil {
+				return err
+			}
+			bin = append(bin, u.ID)
+		}
+		slices.Sort(bin)
+		slices.Sort(inRecycleBin)
+		if !slices.Equal(bin, inRecycleBin) {
+			return fmt.Errorf("recycle bin holds %v, want %v", bin, inRecycleBin)
+		}
+		return nil
+	}
+}
+
+// TestAccSalesUser_restoreAfterDestroy destroys a sales user and adds it
+// back: the apply restores it from the recycle bin (same ID, one seat)
+// instead of failing on the CRM username it still holds there.
+func TestAccSalesUser_restoreAfterDestroy(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	conn := e.createConnection(t)
+	body := fmt.Sprintf(`crm_user_id = %q
+  role = "sales"
+  team = "West"`, userJordan)
+	config := e.config(salesUserConfig(conn, body))
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	var firstID string
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigPlanChecks:  emptyPlanAfterApply,
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(userAddr, tfjsonpath.New("id"))},
+				Check:             resource.ComposeAggregateTestCheckFunc(captureID(userAddr, &firstID), e.seatsUsed(1, "su_sandboxrileybrooks")),
+			},
+			{
+				// Destroyed: in the recycle bin, holding the username.
+				Config: e.providerConfig(),
+				Check: func(s *terraform.State) error {
+					return e.seatsUsed(0, "su_sandboxrileybrooks", firstID)(s)
+				},
+			},
+			{
+				// Back in the configuration, with another team: restored,
+				// then updated to match.
+				Config: e.config(salesUserConfig(conn, strings.Replace(body, "West", "East", 1))),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionCreate),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("crm_user_id"), knownvalue.StringExact(userJordan)),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("team"), knownvalue.StringExact("East")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.StringExact("sales")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("restore_from_recycle_bin"), knownvalue.Bool(true)),
+				},
+				Check: e.seatsUsed(1, "su_sandboxrileybrooks"),
+			},
+			{
+				// The setting only matters to a create: changing it
+				// replaces nothing.
+				Config: e.config(salesUserConfig(conn, strings.Replace(body, "West", "East", 1)+"\n  restore_from_recycle_bin = false")),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("restore_from_recycle_bin"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				ResourceName:      userAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// An import cannot know the setting, which only a create
+				// reads; it gets the default.
+				ImportStateVerifyIgnore: []string{"restore_from_recycle_bin"},
+			},
+		},
+	})
+}
+
+// TestAccSalesUser_restoreSeededEntry imports the CRM user of the fixture's
+// recycle bin entry (Riley Brooks).
+func TestAccSalesUser_restoreSeededEntry(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	conn := e.createConnection(t)
+	riley := func(extra string) string {
+		return salesUserConfig(conn, fmt.Sprintf(`crm_username = %q
+  role = "sales_manager"
+  team = "Central"
+  %s`, usernameRiley, extra))
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				// Told instead of restored.
+				Config:   e.config(riley("restore_from_recycle_bin = false")),
+				PlanOnly: true,
+				ExpectError: errorMatching("CRM Username Already Mapped", "crm_username",
+					"su_sandboxrileybrooks (Riley Brooks <riley.brooks@acme.example>), which was deleted and is in the recycle bin",
+					"This resource sets restore_from_recycle_bin = false, so Terraform does not restore it"),
+			},
+			{
+				// Riley was deleted while following the "Sales Rep" mapping,
+				// and a restore re-checks that role before Terraform sets
+				// role: without the mapping, the plan says so.
+				Config:   e.config(riley("")),
+				PlanOnly: true,
+				ExpectError: errorMatching("Profile Has No Role Mapping", `profile "Sales Rep"`,
+					"Sales user su_sandboxrileybrooks (Riley Brooks) is restored from the recycle bin with the role it was deleted with"),
+			},
+			{
+				Config: e.config(repMapping(conn, "sales"), riley("depends_on = [salesseat_profile_role_mapping.rep]")),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionCreate),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("id"), knownvalue.StringExact("su_sandboxrileybrooks")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("crm_user_id"), knownvalue.StringExact("0055A0000000009QAA")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("connection_id"), knownvalue.StringExact(conn)),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("team"), knownvalue.StringExact("Central")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.StringExact("sales_manager")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role_source"), knownvalue.StringExact("explicit")),
+				},
+				Check: e.seatsUsed(1),
+			},
+		},
+	})
+}
+
+// TestAccSalesUser_restoreAcrossConnections moves a sales user to another
+// connection. While its old connection exists, a restore would bring it back
+// there, so the plan fails and says so; once the old connection is gone,
+// the sales user is restored through the new one.
+func TestAccSalesUser_restoreAcrossConnections(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	oldConn := e.createConnection(t)
+	newConn := e.createConnection(t)
+	body := fmt.Sprintf(`crm_user_id = %q
+  role = "sales"`, userJordan)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config:            e.config(salesUserConfig(oldConn, body)),
+				ConfigPlanChecks:  emptyPlanAfterApply,
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(userAddr, tfjsonpath.New("id"))},
+			},
+			{
+				Config:   e.config(salesUserConfig(newConn, body)),
+				PlanOnly: true,
+				ExpectError: errorMatching("CRM Username Already Mapped", "This plan replaces sales user",
+					"belongs to connection "+oldConn+", which still exists", "not on connection "+newConn, "Set connection_id back to "+oldConn),
+			},
+			{
+				// Deleting the old connection moves its sales users to the
+				// recycle bin.
+				PreConfig: func() {
+					mustDo(t, "deleting the old connection", e.client.Connections.Delete(context.Background(), oldConn))
+				},
+				Config: e.config(salesUserConfig(newConn, body)),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionCreate),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("connection_id"), knownvalue.StringExact(newConn)),
+				},
+				Check: e.seatsUsed(1, "su_sandboxrileybrooks"),
 			},
 		},
 	})

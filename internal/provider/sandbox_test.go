@@ -31,7 +31,7 @@ func newSandboxData(t *testing.T) (*providerData, *sandbox.Sandbox) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache()}, sb
+	return newProviderData(c), sb
 }
 
 func TestDeleteToleratesWhatIsGone(t *testing.T) {
