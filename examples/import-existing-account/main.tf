@@ -61,6 +61,10 @@ resource "salesseat_profile_role_mapping" "this" {
 #    imported by its sales user ID. Their settings come from
 #    sales_users.auto.tfvars.json, written from the API (see the guide); a
 #    seated user missing there fails the plan instead of being skipped.
+#    The connection ID comes from local.connection_id, not from the resource:
+#    the connection has a change pending in the first plan (the credential),
+#    and a data source that refers to it would be read only during apply,
+#    too late for for_each.
 data "salesseat_crm_users" "seated" {
   connection_id = local.connection_id
   imported      = true
@@ -84,15 +88,13 @@ resource "salesseat_sales_user" "this" {
 }
 
 # 4. After the import: warn in every plan about sales users that someone
-#    imported by clicking, outside Terraform.
+#    imported by clicking, outside Terraform. (A user this plan destroys is
+#    listed too, until the apply.) It reads the seated data source above: a
+#    data source inside the check block would be planned for a read on every
+#    run, so no plan would ever be empty.
 check "no_unmanaged_sales_users" {
-  data "salesseat_crm_users" "seated_now" {
-    connection_id = salesseat_crm_connection.production.id
-    imported      = true
-  }
-
   assert {
-    condition     = length(setsubtract(data.salesseat_crm_users.seated_now.users[*].username, keys(var.sales_users))) == 0
-    error_message = "Sales users not managed by Terraform: ${join(", ", setsubtract(data.salesseat_crm_users.seated_now.users[*].username, keys(var.sales_users)))}. Import them, or remove them in the platform."
+    condition     = length(setsubtract(data.salesseat_crm_users.seated.users[*].username, keys(var.sales_users))) == 0
+    error_message = "Sales users not managed by Terraform: ${join(", ", setsubtract(data.salesseat_crm_users.seated.users[*].username, keys(var.sales_users)))}. Import them, or remove them in the platform."
   }
 }
