@@ -37,7 +37,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: terraform-provider-salesseat sandbox [flags]\n\n"+
 			"Serves the salesseat provisioning API, a simulated Salesforce org and admin controls on one port,\n"+
-			"and prints how to reach them as NAME=value lines (eval \"$(terraform-provider-salesseat sandbox ... | head -n 9)\").\n\nFlags:\n")
+			"and prints how to reach them as NAME=value lines that a shell can source, for example:\n\n"+
+			"  terraform-provider-salesseat sandbox --listen 127.0.0.1:0 > sandbox.env &\n"+
+			"  until grep -q '^SALESSEAT_ENDPOINT=' sandbox.env; do sleep 0.1; done\n"+
+			"  set -a; . ./sandbox.env; set +a\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
