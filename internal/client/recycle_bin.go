@@ -14,7 +14,7 @@ type RecycleBinService interface {
 	// Restore brings a sales user back; it needs a free seat. A restore is
 	// not retried after a lost response, since the entry has then left the
 	// recycle bin.
-	Restore(ctx context.Context, salesUserID string) (*SalesUser, error)
+	Restore(ctx context.Context, salesUserID string, opts RecycleBinRestoreOptions) (*SalesUser, error)
 	// Purge deletes a sales user for good, freeing its CRM username.
 	Purge(ctx context.Context, salesUserID string) error
 }
@@ -23,6 +23,14 @@ type RecycleBinService interface {
 type RecycleBinListOptions struct {
 	ConnectionID string
 	PageSize     int
+}
+
+// RecycleBinRestoreOptions is the body of a restore.
+type RecycleBinRestoreOptions struct {
+	// ConnectionID is the connection to restore the sales user on: its own
+	// connection, or, once that is gone, one that reaches the Salesforce org
+	// of its CRM user. Empty sends no body, and the platform chooses.
+	ConnectionID string `json:"connection_id,omitempty"`
 }
 
 type recycleBinService struct{ c *Client }
@@ -45,12 +53,16 @@ func (s *recycleBinService) List(ctx context.Context, opts RecycleBinListOptions
 	return list[SalesUser](ctx, s.c, recycleBinPath, q, opts.PageSize)
 }
 
-func (s *recycleBinService) Restore(ctx context.Context, salesUserID string) (*SalesUser, error) {
+func (s *recycleBinService) Restore(ctx context.Context, salesUserID string, opts RecycleBinRestoreOptions) (*SalesUser, error) {
 	p, err := recycleBinEntryPath(salesUserID)
 	if err != nil {
 		return nil, err
 	}
-	return doJSON[SalesUser](ctx, s.c, request{method: http.MethodPost, path: p + "/restore"})
+	r := request{method: http.MethodPost, path: p + "/restore"}
+	if opts.ConnectionID != "" {
+		r.body = opts
+	}
+	return doJSON[SalesUser](ctx, s.c, r)
 }
 
 func (s *recycleBinService) Purge(ctx context.Context, salesUserID string) error {

@@ -65,7 +65,7 @@ func TestRetryPolicy(t *testing.T) {
 			c := newTestClient(t, f, func(c *Config) { c.RetryMax = tc.retryMax })
 			var err error
 			if tc.restore {
-				_, err = c.RecycleBin.Restore(context.Background(), "su_1")
+				_, err = c.RecycleBin.Restore(context.Background(), "su_1", RecycleBinRestoreOptions{})
 			} else {
 				_, err = c.Account.Read(context.Background())
 			}

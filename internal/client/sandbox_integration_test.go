@@ -204,7 +204,7 @@ func TestSandboxHappyPath(t *testing.T) {
 	if err != nil || len(bin) != 1 || bin[0].ID != u.ID || bin[0].DeletedAt.IsZero() {
 		t.Fatalf("RecycleBin.List = %+v, %v", bin, err)
 	}
-	if _, err := c.RecycleBin.Restore(ctx, u.ID); err != nil {
+	if _, err := c.RecycleBin.Restore(ctx, u.ID, client.RecycleBinRestoreOptions{ConnectionID: conn.ID}); err != nil {
 		t.Fatalf("RecycleBin.Restore: %v", err)
 	}
 	if err := c.SalesUsers.Delete(ctx, u.ID); err != nil {

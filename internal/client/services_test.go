@@ -177,9 +177,18 @@ func TestOperationsSendTheWireRequest(t *testing.T) {
 				}
 			},
 		},
-		"recycle bin restore": {
-			call:  func(ctx context.Context, c *Client) (any, error) { return c.RecycleBin.Restore(ctx, "su_1") },
+		"recycle bin restore without body": {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.RecycleBin.Restore(ctx, "su_1", RecycleBinRestoreOptions{})
+			},
 			route: "POST /api/v1/recycle-bin/su_1/restore", status: 200, respond: salesUserJSON("su_1"),
+		},
+		"recycle bin restore on a connection": {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.RecycleBin.Restore(ctx, "su_1", RecycleBinRestoreOptions{ConnectionID: "conn_2"})
+			},
+			route: "POST /api/v1/recycle-bin/su_1/restore", status: 200, respond: salesUserJSON("su_1"),
+			wantBody: `{"connection_id":"conn_2"}`,
 		},
 		"recycle bin purge": {
 			call:  func(ctx context.Context, c *Client) (any, error) { return nil, c.RecycleBin.Purge(ctx, "su_1") },

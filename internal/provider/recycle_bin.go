@@ -20,7 +20,6 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
@@ -233,7 +232,8 @@ func (c restoreCase) needsConnectionCheck() bool {
 // restoring the other person's sales user would be wrong. The connection
 // matters because a restore brings a sales user back on the connection it
 // was deleted from while that connection exists; when it is gone, the
-// platform restores it through a connection that reaches its CRM user.
+// restore names the resource's connection, which must reach the CRM user's
+// org (the plan's dry run has checked that it does).
 func (c restoreCase) verdict() restoreVerdict {
 	switch {
 	case !c.Deleted:
@@ -491,7 +491,7 @@ func (r *salesUserResource) restoreOnCreate(ctx context.Context, conflict *clien
 	tflog.Debug(ctx, "Restoring the sales user from the recycle bin instead of importing the CRM user anew", map[string]any{
 		"sales_user_id": holder.ID, "crm_user_id": holder.CRMUserID, "crm_username": holder.CRMUsername, "connection_id": c.ConnectionID,
 	})
-	su, err := r.data.client.RecycleBin.Restore(ctx, holder.ID)
+	su, err := r.data.client.RecycleBin.Restore(ctx, holder.ID, client.RecycleBinRestoreOptions{ConnectionID: c.ConnectionID})
 	r.data.wrote()
 	if err != nil {
 		summary, restoreDetail := describeError(fmt.Sprintf("restore sales user %s (%s) from the recycle bin", holder.ID, holder.name()), err)
@@ -500,23 +500,6 @@ func (r *salesUserResource) restoreOnCreate(ctx context.Context, conflict *clien
 			"Fix the cause of the restore failure and apply again, or set restore_from_recycle_bin = false and purge the sales user "+
 			"(in the platform, or DELETE /api/v1/recycle-bin/%s) to import the CRM user anew.\n\nOriginal error: %s",
 			action, conflict.CRMUsername, holder.ID, holder.name(), restoreDetail, holder.ID, createErr))
-		return nil
-	}
-	if su.ConnectionID != c.ConnectionID {
-		// The platform restored it through another connection to the same
-		// org. Put it back rather than leave an unmanaged sales user holding
-		// a seat.
-		undoErr := r.data.client.SalesUsers.Delete(ctx, su.ID)
-		r.data.wrote()
-		undone := "Terraform deleted it again, so it is back in the recycle bin."
-		if undoErr != nil && !errors.Is(undoErr, client.ErrNotFound) {
-			undone = fmt.Sprintf("Deleting it again failed, so it now holds a seat on connection %s: delete or import it. Delete error: %s", su.ConnectionID, undoErr)
-		}
-		diags.AddAttributeError(path.Root("connection_id"), "Sales User Restored On Another Connection",
-			fmt.Sprintf("Could not %s: the platform restored sales user %s (%s) from the recycle bin through connection %s, not connection %s of this resource, "+
-				"because its own connection no longer exists and several connections reach its Salesforce org. %s "+
-				"Set connection_id to %s, or purge the sales user (DELETE /api/v1/recycle-bin/%s) to import the CRM user anew.\n\nOriginal error: %s",
-				action, su.ID, holder.name(), su.ConnectionID, c.ConnectionID, undone, su.ConnectionID, su.ID, createErr))
 		return nil
 	}
 	var restored salesUserResourceModel

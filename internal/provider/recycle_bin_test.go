@@ -499,30 +499,23 @@ func TestSalesUserRestoreOnCreate(t *testing.T) {
 		}
 	})
 
-	t.Run("restored through another connection: put back", func(t *testing.T) {
-		// The seeded entry of Riley has no connection, so the platform
-		// restores it through the first connected connection that reaches
-		// its CRM user; plan it on another one.
+	t.Run("own connection deleted, two others to the org: restored on the planned one", func(t *testing.T) {
+		// Priya was deleted from a connection that is gone since; the
+		// restore names the planned connection rather than leaving the
+		// platform to pick one of the connections that reach her org.
+		gone := e.connection("gone")
+		priya := e.deleted(gone, userPriya)
+		mustDo(t, "deleting the connection", e.data.client.Connections.Delete(ctx, gone))
 		second := e.connection("second")
-		planned := max(e.conn, second)
-		mapping, err := e.data.client.RoleMappings.Create(ctx, client.RoleMappingCreateOptions{ConnectionID: min(e.conn, second), CRMProfileName: "Sales Rep", Role: "sales"})
-		mustDo(t, "mapping the profile", err)
-		t.Cleanup(func() { _ = e.data.client.RoleMappings.Delete(ctx, mapping.ID) })
-		config, plan := createModels(planned, "", usernameRiley, "sales", "", true)
+		planned := max(e.conn, second) // the platform picks the first connected one by itself
+		config, plan := createModels(planned, userPriya, "", "sales_manager", "", true)
 		su, diags := create(config, plan)
-		if su != nil || diags.ErrorsCount() != 1 {
-			t.Fatalf("want no sales user and one error, got %v, %v", su, diags)
+		if diags.HasError() || su == nil {
+			t.Fatalf("restore failed: %v", diags)
 		}
-		if d := diags.Errors()[0]; d.Summary() != "Sales User Restored On Another Connection" || !strings.Contains(d.Detail(), "Terraform deleted it again") {
-			t.Errorf("error %q: %q", d.Summary(), d.Detail())
-		}
-		found := false
-		for u, err := range e.data.client.RecycleBin.List(ctx, client.RecycleBinListOptions{}) {
-			mustDo(t, "listing the recycle bin", err)
-			found = found || u.ID == "su_sandboxrileybrooks"
-		}
-		if !found {
-			t.Error("the sales user restored on the wrong connection is not back in the recycle bin")
+		t.Cleanup(func() { _ = e.data.client.SalesUsers.Delete(ctx, su.ID) })
+		if su.ID != priya.ID || su.ConnectionID != planned || su.Role != "sales_manager" || !su.DeletedAt.IsZero() {
+			t.Errorf("restored %s on %s with role %s, want %s on the planned connection %s with role sales_manager", su.ID, su.ConnectionID, su.Role, priya.ID, planned)
 		}
 	})
 

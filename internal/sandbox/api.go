@@ -473,7 +473,19 @@ func (s *Sandbox) listRecycleBin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) restoreSalesUser(w http.ResponseWriter, r *http.Request) {
-	u, err := s.plat.RestoreSalesUser(r.Context(), r.PathValue("sales_user_id"))
+	data, prob := readBody(w, r)
+	if prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	var in platform.RestoreInput
+	if len(strings.TrimSpace(string(data))) > 0 {
+		if _, prob := decodeJSON(data, &in); prob != nil {
+			writeProblem(w, r, prob)
+			return
+		}
+	}
+	u, err := s.plat.RestoreSalesUser(r.Context(), r.PathValue("sales_user_id"), in)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

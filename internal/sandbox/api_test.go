@@ -672,6 +672,37 @@ func TestSalesUserLifecycle(t *testing.T) {
 	e.createSalesUser(conn, userRiley)
 }
 
+// TestRecycleBinRestoreConnection restores on a named connection: refused
+// while the sales user's own connection exists, accepted once it is gone.
+func TestRecycleBinRestoreConnection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	own, a, b := e.createConnection(), e.createConnection(), e.createConnection()
+	id := stringField(t, e.createSalesUser(own, userPriya), "id")
+	e.do(http.MethodDelete, "/api/v1/sales-users/"+id, nil).wantStatus(http.StatusNoContent)
+	restore := pathf("/api/v1/recycle-bin/%s/restore", id)
+
+	e.do(http.MethodPost, restore, map[string]any{"connection": a}, violatesContract()).wantProblem(http.StatusUnprocessableEntity, "validation_failed")
+	e.do(http.MethodPost, restore, rawBody(`{"connection_id":`), violatesContract()).wantProblem(http.StatusBadRequest, "validation_failed")
+	refused := e.do(http.MethodPost, restore, map[string]any{"connection_id": a}).wantProblem(http.StatusUnprocessableEntity, "validation_failed")
+	if d, _ := refused["detail"].(string); !strings.Contains(d, "connection_id") || !strings.Contains(d, "restored on its own connection") {
+		t.Errorf("restore on another connection while its own exists: %s", d)
+	}
+	missing := e.do(http.MethodPost, restore, map[string]any{"connection_id": "conn_missing"}).wantProblem(http.StatusUnprocessableEntity, "validation_failed")
+	if d, _ := missing["detail"].(string); !strings.Contains(d, "conn_missing") || !strings.Contains(d, "Salesforce org") {
+		t.Errorf("restore on a connection that does not exist: %s", d)
+	}
+
+	// Once its connection is gone, the restore goes through the named one,
+	// not the one the platform would pick.
+	e.do(http.MethodDelete, "/api/v1/connections/"+own, nil).wantStatus(http.StatusNoContent)
+	named := max(a, b)
+	restored := e.do(http.MethodPost, restore, map[string]any{"connection_id": named}).wantStatus(http.StatusOK).object()
+	if restored["id"] != id || restored["connection_id"] != named || restored["deleted_at"] != nil {
+		t.Errorf("restored %v, want %s on %s", restored, id, named)
+	}
+}
+
 func TestValidateSalesUsers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

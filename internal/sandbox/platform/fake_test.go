@@ -43,6 +43,7 @@ func (o *fakeOrg) holdUserCalls(n int) {
 const (
 	svcUsername = "integration@acme.example"
 	goodToken   = "refresh-token-1"
+	otherToken  = "refresh-token-other-org" // dials env.other
 )
 
 var (
@@ -267,6 +268,7 @@ func (c *clock) Advance(d time.Duration) {
 type env struct {
 	p     *platform.Platform
 	org   *fakeOrg
+	other *fakeOrg // a second org, reached by connectOther
 	clock *clock
 	conn  platform.Connection
 }
@@ -287,12 +289,21 @@ func newEnv(t *testing.T, opts envOptions) *env {
 	if opts.seatLimit == 0 {
 		opts.seatLimit = 25
 	}
+	other := newFakeOrg()
+	other.id = sfid.FromSeq("00D", "5A", 2)
+	other.tokens = map[string]string{otherToken: svcUsername}
+	dial := func(ctx context.Context, creds salesforce.Credentials) (platform.CRM, error) {
+		if creds.RefreshToken == otherToken {
+			return other.dial(ctx, creds)
+		}
+		return org.dial(ctx, creds)
+	}
 	p := platform.New(platform.Seed{
 		AccountName: "Acme Corp", SeatLimit: opts.seatLimit,
 		PlatformUsers: opts.platformUsers, RecycleBin: opts.recycleBin,
 		APIClients: []platform.APIClientSeed{{ClientID: "cli", ClientSecret: "sec", Scopes: []string{platform.ScopeRead, platform.ScopeWrite}}},
-	}, org.dial, platform.Options{Now: clk.Now})
-	e := &env{p: p, org: org, clock: clk}
+	}, dial, platform.Options{Now: clk.Now})
+	e := &env{p: p, org: org, other: other, clock: clk}
 	if !opts.noConnection {
 		e.conn = e.connect(t, opts.userSync, opts.automatic)
 	}
@@ -307,6 +318,19 @@ func (e *env) connect(t *testing.T, userSync *bool, automatic bool) platform.Con
 	})
 	if err != nil {
 		t.Fatalf("CreateConnection: %v", err)
+	}
+	return c
+}
+
+// connectOther creates a connection to the second org.
+func (e *env) connectOther(t *testing.T) platform.Connection {
+	t.Helper()
+	c, err := e.p.CreateConnection(context.Background(), platform.ConnectionInput{
+		Name: "Other Org", Environment: platform.EnvironmentSandbox, ServiceUsername: svcUsername,
+		OAuthClientID: "consumer-key", RefreshToken: otherToken,
+	})
+	if err != nil {
+		t.Fatalf("CreateConnection to the other org: %v", err)
 	}
 	return c
 }

@@ -439,9 +439,12 @@ func (p *Platform) UpdateConnectionFromCRM(ctx context.Context, id string) (int,
 
 // RestoreSalesUser takes a sales user out of the recycle bin. It needs a
 // free seat, and the mapping rules are checked again against the CRM user
-// as it is now. An entry whose connection is gone is restored through a
-// connected connection that reaches its CRM user.
-func (p *Platform) RestoreSalesUser(ctx context.Context, id string) (SalesUser, error) {
+// as it is now. A sales user is restored on its own connection while that
+// exists; in.ConnectionID may name it, but no other. An entry whose
+// connection is gone is restored through in.ConnectionID, which must reach
+// the org of its CRM user, or, without one, through a connected connection
+// that reaches its CRM user.
+func (p *Platform) RestoreSalesUser(ctx context.Context, id string, in RestoreInput) (SalesUser, error) {
 	p.mu.Lock()
 	u, ok := p.users[id]
 	if !ok || u.DeletedAt == nil {
@@ -449,10 +452,26 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string) (SalesUser, 
 		return SalesUser{}, NotFound(ResourceRecycleBinEntry, id)
 	}
 	connID, crmID, username := u.ConnectionID, u.CRMUserID, u.CRMUsername
+	_, ownExists := p.conns[connID]
+	_, givenExists := p.conns[in.ConnectionID]
 	var candidates []string
-	if _, ok := p.conns[connID]; ok {
+	switch {
+	case in.ConnectionID != "" && !givenExists:
+		p.mu.Unlock()
+		return SalesUser{}, Validation("connection_id", fmt.Sprintf(
+			"connection %q does not exist; name a connection to the Salesforce org of CRM user %s (%s), or send no connection_id (list connections with GET /api/v1/connections)",
+			in.ConnectionID, crmID, username))
+	case ownExists && in.ConnectionID != "" && in.ConnectionID != connID:
+		p.mu.Unlock()
+		return SalesUser{}, Validation("connection_id", fmt.Sprintf(
+			"sales user %s was deleted from connection %s, which still exists, and a sales user is restored on its own connection; "+
+				"send connection_id %q or none, or purge it with DELETE /api/v1/recycle-bin/%s and import CRM user %s anew on connection %s",
+			id, connID, connID, id, crmID, in.ConnectionID))
+	case ownExists:
 		candidates = []string{connID}
-	} else {
+	case in.ConnectionID != "":
+		candidates = []string{in.ConnectionID}
+	default:
 		for cid, c := range p.conns {
 			if c.Status == StatusConnected {
 				candidates = append(candidates, cid)
@@ -462,6 +481,8 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string) (SalesUser, 
 	}
 	p.mu.Unlock()
 
+	// Only the fallback search tolerates a candidate that fails.
+	single := len(candidates) == 1 && (ownExists || in.ConnectionID != "")
 	var (
 		cu   salesforce.User
 		used string
@@ -469,7 +490,7 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string) (SalesUser, 
 	for _, cid := range candidates {
 		sess, err := p.session(ctx, cid)
 		if err != nil {
-			if len(candidates) == 1 && cid == connID {
+			if single {
 				return SalesUser{}, err
 			}
 			continue
@@ -479,7 +500,10 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string) (SalesUser, 
 			used = cid
 			break
 		}
-		if len(candidates) == 1 && cid == connID {
+		if single && !ownExists && IsCode(err, CodeNotFound) {
+			return SalesUser{}, p.wrongOrgProblem(ctx, id, crmID, username, cid)
+		}
+		if single {
 			return SalesUser{}, err
 		}
 	}
@@ -527,6 +551,43 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string) (SalesUser, 
 	p.mu.Unlock()
 	p.changed()
 	return out, nil
+}
+
+// wrongOrgProblem explains that connection connID, named by a restore,
+// does not reach the org of the entry's CRM user. It names that org when
+// another connected connection reaches the CRM user.
+func (p *Platform) wrongOrgProblem(ctx context.Context, id, crmID, username, connID string) *Problem {
+	p.mu.Lock()
+	reaches := ""
+	if c, ok := p.conns[connID]; ok && c.OrganizationID != "" {
+		reaches = fmt.Sprintf(", to org %s,", c.OrganizationID)
+	}
+	var others []string
+	for cid, c := range p.conns {
+		if cid != connID && c.Status == StatusConnected {
+			others = append(others, cid)
+		}
+	}
+	p.mu.Unlock()
+	slices.Sort(others)
+	org := "the Salesforce org of that CRM user"
+	for _, cid := range others {
+		sess, err := p.session(ctx, cid)
+		if err != nil {
+			continue
+		}
+		if _, err := p.lookupCRMUser(ctx, cid, sess, crmID, ""); err == nil {
+			p.mu.Lock()
+			if c, ok := p.conns[cid]; ok && c.OrganizationID != "" {
+				org = fmt.Sprintf("Salesforce org %s, which connection %s reaches", c.OrganizationID, cid)
+			}
+			p.mu.Unlock()
+			break
+		}
+	}
+	return Validation("connection_id", fmt.Sprintf(
+		"connection %s%s does not reach CRM user %s (%s) of sales user %s; it must reach %s. Name a connection to that org, or purge the sales user with DELETE /api/v1/recycle-bin/%s",
+		connID, reaches, crmID, username, id, org, id))
 }
 
 // PurgeSalesUser deletes a recycle bin entry for good, freeing its CRM

@@ -52,7 +52,7 @@ func TestSeatsUsedMatchesLiveSalesUsers(t *testing.T) {
 		}
 	}
 	check("after 3 deletes")
-	if _, err := e.p.RestoreSalesUser(ctx, ids[0]); err != nil {
+	if _, err := e.p.RestoreSalesUser(ctx, ids[0], platform.RestoreInput{}); err != nil {
 		t.Fatal(err)
 	}
 	check("after a restore")

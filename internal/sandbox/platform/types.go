@@ -253,6 +253,14 @@ type AuthorizeInput struct {
 	JWTPrivateKey string `json:"jwt_private_key,omitempty"`
 }
 
+// RestoreInput is the optional body of a restore from the recycle bin.
+type RestoreInput struct {
+	// ConnectionID is the connection to restore the sales user on: its own
+	// connection, or, when that is gone, one that reaches the org of its CRM
+	// user. Empty picks the connection as before.
+	ConnectionID string `json:"connection_id,omitempty"`
+}
+
 // CRMUserFilter filters CRM users; all filters are AND-ed and pushed down
 // into the SOQL query.
 type CRMUserFilter struct {
