@@ -25,6 +25,11 @@ const (
 
 	// seatLimitNote is the sentence every seat diagnostic ends with.
 	seatLimitNote = "The seat limit is raised by your vendor, not Terraform."
+
+	// seatShortageSummary is the summary of the plan-time seat shortage
+	// error and of the warnings that name the further sales users that do
+	// not fit; one summary lets Terraform collapse the warnings.
+	seatShortageSummary = "Not Enough Seats"
 )
 
 // resourceNames names the resource kinds of not_found problems: a Title
@@ -153,7 +158,10 @@ func describeProblem(e *client.Error) (summary, body string) {
 		return "Concurrent Change", "The object was changed by someone else while Terraform was changing it. Run terraform plan again to see the current state."
 	case client.CodeRateLimited:
 		return "Rate Limited", "The API kept answering 429 Too Many Requests after every retry. Try again later, lower terraform's -parallelism, or raise max_retries in the provider configuration."
-	case client.CodeInternalError, client.CodeUnavailable:
+	case client.CodeInternalError:
+		return "Salesseat API Error", "The API answered with an internal error. Such a request is not retried, because the API may have made the change before failing: " +
+			"run terraform plan to see the current state, then apply again. If it keeps failing, report it to your vendor with the time of the request."
+	case client.CodeUnavailable:
 		return "Salesseat API Unavailable", "The API failed after every retry. Try again later; raise max_retries in the provider configuration to wait longer."
 	case client.CodeIdempotencyKeyReused:
 		return "Idempotency Key Reused", "The API saw the same idempotency key with a different request. " + reportBug
@@ -166,28 +174,36 @@ func describeProblem(e *client.Error) (summary, body string) {
 	}
 }
 
-// seatLimitText says that adding requested sales users does not fit.
+// seatLimitText says that the API refused to add requested sales users
+// (the sales users of one request, not of the whole plan) for lack of seats.
 func seatLimitText(requested, used, limit int) string {
 	free := max(limit-used, 0)
 	if requested < 1 {
 		requested = 1
 	}
-	return fmt.Sprintf("This plan adds %d sales %s but only %d of %d seats are free (%d used). "+
+	return fmt.Sprintf("Adding %d sales %s needs %d free %s, but only %d of %d seats are free (%d used). "+
 		"Remove sales users from the configuration, free seats by destroying other salesseat_sales_user resources, or buy more seats. %s",
-		requested, plural(requested, "user", "users"), free, limit, used, seatLimitNote)
+		requested, plural(requested, "user", "users"), requested, plural(requested, "seat", "seats"), free, limit, used, seatLimitNote)
 }
 
 // seatShortageText explains a plan-time seat shortage found by the seat
-// ledger for the sales user that is number c.Planned of the plan's creates.
+// ledger, for the first sales user that does not fit. It claims no total:
+// Terraform plans sales users one at a time, so only a lower bound of the
+// plan's creates is known when the shortage shows.
 func seatShortageText(c seatCheck) string {
-	missing := c.Planned - c.Free
-	return fmt.Sprintf("This plan adds %d sales %s but only %d of %d seats are free (%d used). "+
-		"Terraform plans sales users one at a time; this one is number %d, so the plan needs at least %d more free %s "+
-		"(the largest count among these errors is the plan's total). "+
-		"Remove sales users from the configuration, or buy more seats. "+
-		"If this plan also destroys sales users, their seats do not count, because Terraform may create before it destroys: apply the removals on their own first. %s",
-		c.Planned, plural(c.Planned, "user", "users"), c.Free, c.Limit, c.Used,
-		c.Planned, missing, plural(missing, "seat", "seats"), seatLimitNote)
+	return fmt.Sprintf("The account's seat limit is %d and %d %s used, so %d %s free, but at least %d sales %s planned for creation: this one does not fit. "+
+		"Terraform plans sales users one at a time, so the plan may add more; each further one that does not fit is listed in a %q warning. "+
+		"Raise the seat limit through your vendor, or plan fewer sales users: remove some from the configuration, "+
+		"or destroy other salesseat_sales_user resources first, in their own apply with -target (the seats of sales users that this plan destroys do not count, because Terraform may create before it destroys). %s",
+		c.Limit, c.Used, plural(c.Used, "seat is", "seats are"), c.Free, plural(c.Free, "seat is", "seats are"),
+		c.Planned, plural(c.Planned, "user is", "users are"), seatShortageSummary, seatLimitNote)
+}
+
+// seatShortageWarningText names a further sales user that does not fit in
+// the free seats, after the error of the first one (see seatShortageText).
+func seatShortageWarningText(who string, c seatCheck) string {
+	return fmt.Sprintf("The %s also does not fit in the %d free %s; the %q error says what to do.",
+		who, c.Free, plural(c.Free, "seat", "seats"), seatShortageSummary)
 }
 
 // usernameMappedText explains which user holds the username and how to get

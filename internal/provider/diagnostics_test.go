@@ -22,7 +22,7 @@ func TestDescribeError(t *testing.T) {
 		"seat limit": {
 			err:         &client.Error{Status: 409, Code: client.CodeSeatLimitReached, SeatsUsed: 25, SeatLimit: 25, SeatsRequested: 1},
 			wantSummary: "No Free Seat",
-			wantDetail:  []string{"adds 1 sales user but only 0 of 25 seats are free (25 used)", "raised by your vendor, not Terraform"},
+			wantDetail:  []string{"Adding 1 sales user needs 1 free seat, but only 0 of 25 seats are free (25 used)", "raised by your vendor, not Terraform"},
 		},
 		"username mapped": {
 			err: &client.Error{Status: 409, Code: client.CodeCRMUsernameMapped, CRMUsername: "jordan.lee@acme.example",
@@ -46,6 +46,16 @@ func TestDescribeError(t *testing.T) {
 			err:         &client.Error{Status: 422, Code: client.CodeProfileNotMapped, CRMProfileID: "00e5A0000000003QAA", CRMProfileName: "Sales Manager", ConnectionID: "conn_1"},
 			wantSummary: "Profile Has No Role Mapping",
 			wantDetail:  []string{`"Sales Manager" (00e5A0000000003QAA)`, `resource "salesseat_profile_role_mapping" "sales_manager"`, `connection_id  = "conn_1"`, "depends_on"},
+		},
+		"internal error is not retried": {
+			err:         &client.Error{Status: 500, Code: client.CodeInternalError},
+			wantSummary: "Salesseat API Error",
+			wantDetail:  []string{"not retried", "run terraform plan to see the current state"},
+		},
+		"unavailable after retries": {
+			err:         &client.Error{Status: 503, Code: client.CodeUnavailable},
+			wantSummary: "Salesseat API Unavailable",
+			wantDetail:  []string{"after every retry", "max_retries"},
 		},
 		"inactive": {
 			err:         &client.Error{Status: 422, Code: client.CodeCRMUserInactive, CRMUsername: "chris.walker@acme.example", CRMUserID: "0055A0000000006QAA"},

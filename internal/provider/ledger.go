@@ -37,10 +37,15 @@ import (
 type seatLedger struct {
 	mu sync.Mutex
 
-	loaded   bool
-	limit    int
-	used     int
-	reserved map[string]struct{}
+	loaded bool
+	limit  int
+	used   int
+	// reserved maps the key of every sales user planned for creation to its
+	// position (from 1) in the order the reservations were made.
+	reserved map[string]int
+	// shortageKey is the key of the first reservation that did not fit, the
+	// one that reports the shortage as an error; "" while all fit.
+	shortageKey string
 	// released holds the IDs of sales users whose seat is freed before the
 	// plan's creates need it.
 	released map[string]struct{}
@@ -52,7 +57,7 @@ type seatLedger struct {
 
 func newSeatLedger() *seatLedger {
 	return &seatLedger{
-		reserved: make(map[string]struct{}),
+		reserved: make(map[string]int),
 		released: make(map[string]struct{}),
 		mappings: make(map[string]map[string]struct{}),
 	}
@@ -60,9 +65,16 @@ func newSeatLedger() *seatLedger {
 
 // seatCheck is the outcome of a reservation.
 type seatCheck struct {
-	// OK reports whether every reservation so far fits.
+	// OK reports whether this reservation fits: it is among the first Free
+	// ones.
 	OK bool
-	// Planned is the number of sales users planned for creation so far.
+	// First reports, for a reservation that does not fit, whether it is the
+	// first of this ledger not to fit (or that one planned again): the one
+	// that reports the shortage as an error, while every later one only
+	// warns. A plan fails as a whole on one error, so one is enough.
+	First bool
+	// Planned is the number of sales users planned for creation so far, a
+	// lower bound of the plan's total: Terraform plans them one at a time.
 	Planned int
 	// Limit is the seat limit; Used the seats in use without the released
 	// ones; Free the seats left for the plan's creates.
@@ -71,8 +83,13 @@ type seatCheck struct {
 
 // reserve records that the plan creates the sales user identified by key (the
 // connection and the CRM user, so planning the same instance twice reserves
-// one seat) and reports whether all reservations fit in the free seats. The
-// snapshot is read through read on first use.
+// one seat, and gets the same answer) and reports whether it fits in the
+// free seats, being among the first Free reservations. The snapshot is read
+// through read on first use.
+//
+// Because the snapshot and the reservations are per process, the apply
+// walk's re-plan repeats the plan walk's answers: a plan that passed does
+// not fail at apply, and the first shortage is the first of its own walk.
 func (l *seatLedger) reserve(ctx context.Context, key string, read func(context.Context) (*client.Account, error)) (seatCheck, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -83,15 +100,23 @@ func (l *seatLedger) reserve(ctx context.Context, key string, read func(context.
 		}
 		l.limit, l.used, l.loaded = acc.SeatLimit, acc.SeatsUsed, true
 	}
-	l.reserved[key] = struct{}{}
+	pos, ok := l.reserved[key]
+	if !ok {
+		pos = len(l.reserved) + 1
+		l.reserved[key] = pos
+	}
 	used := max(l.used-len(l.released), 0)
-	return seatCheck{
-		OK:      used+len(l.reserved) <= l.limit,
+	c := seatCheck{
 		Planned: len(l.reserved),
 		Limit:   l.limit,
 		Used:    used,
 		Free:    max(l.limit-used, 0),
-	}, nil
+	}
+	c.OK = pos <= c.Free
+	if !c.OK && (l.shortageKey == "" || l.shortageKey == key) {
+		l.shortageKey, c.First = key, true
+	}
+	return c, nil
 }
 
 // release frees the seat of the sales user with the given ID, once however

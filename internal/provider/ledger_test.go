@@ -17,27 +17,36 @@ func TestSeatLedgerReserve(t *testing.T) {
 		limit, used int
 		keys        []string
 		wantOK      []bool
+		wantFirst   []bool // nil: none is the first shortage
 		wantPlanned int
 	}{
 		"fits": {
 			limit: 5, used: 3, keys: []string{"a", "b"},
 			wantOK: []bool{true, true}, wantPlanned: 2,
 		},
-		"third does not fit": {
+		"third does not fit, fourth only warns": {
 			limit: 5, used: 3, keys: []string{"a", "b", "c", "d"},
-			wantOK: []bool{true, true, false, false}, wantPlanned: 4,
+			wantOK: []bool{true, true, false, false}, wantFirst: []bool{false, false, true, false}, wantPlanned: 4,
 		},
 		"same instance planned twice reserves once": {
 			limit: 4, used: 3, keys: []string{"a", "a", "a"},
 			wantOK: []bool{true, true, true}, wantPlanned: 1,
 		},
+		"a fitting instance planned again after the shortage still fits": {
+			limit: 4, used: 3, keys: []string{"a", "b", "a"},
+			wantOK: []bool{true, false, true}, wantFirst: []bool{false, true, false}, wantPlanned: 2,
+		},
+		"the first shortage planned again is the error again": {
+			limit: 3, used: 3, keys: []string{"a", "b", "a", "b"},
+			wantOK: []bool{false, false, false, false}, wantFirst: []bool{true, false, true, false}, wantPlanned: 2,
+		},
 		"no free seat": {
 			limit: 3, used: 3, keys: []string{"a"},
-			wantOK: []bool{false}, wantPlanned: 1,
+			wantOK: []bool{false}, wantFirst: []bool{true}, wantPlanned: 1,
 		},
 		"over the limit already": {
 			limit: 2, used: 5, keys: []string{"a"},
-			wantOK: []bool{false}, wantPlanned: 1,
+			wantOK: []bool{false}, wantFirst: []bool{true}, wantPlanned: 1,
 		},
 	}
 	for name, tc := range cases {
@@ -56,6 +65,9 @@ func TestSeatLedgerReserve(t *testing.T) {
 				}
 				if check.OK != tc.wantOK[i] {
 					t.Errorf("reservation %d (%s): OK = %t, want %t", i, k, check.OK, tc.wantOK[i])
+				}
+				if wantFirst := tc.wantFirst != nil && tc.wantFirst[i]; check.First != wantFirst {
+					t.Errorf("reservation %d (%s): First = %t, want %t", i, k, check.First, wantFirst)
 				}
 				last = check
 			}
@@ -154,7 +166,7 @@ func TestSeatLedgerConcurrentReservations(t *testing.T) {
 	}
 	l := newSeatLedger()
 	var wg sync.WaitGroup
-	var failed atomic.Int32
+	var failed, first atomic.Int32
 	for i := range 25 {
 		wg.Add(1)
 		go func() {
@@ -166,11 +178,17 @@ func TestSeatLedgerConcurrentReservations(t *testing.T) {
 			if !check.OK {
 				failed.Add(1)
 			}
+			if check.First {
+				first.Add(1)
+			}
 		}()
 	}
 	wg.Wait()
 	if failed.Load() != 15 {
 		t.Errorf("%d reservations failed, want 15 of 25 with 10 seats", failed.Load())
+	}
+	if first.Load() != 1 {
+		t.Errorf("%d reservations report the shortage as an error, want 1", first.Load())
 	}
 }
 

@@ -304,3 +304,102 @@ func TestSalesUserReportCreateProblemsUsernameHeldByReplacedUser(t *testing.T) {
 		})
 	}
 }
+
+// TestSalesUserReserveSeatReportsOneError plans more sales users than free
+// seats: the first that does not fit fails the plan with the numbers known
+// at that moment, each later one only warns under the same summary (which
+// Terraform collapses), and no message claims the plan's total.
+func TestSalesUserReserveSeatReportsOneError(t *testing.T) {
+	cases := map[string]struct {
+		limit, used  int
+		usernames    []string
+		wantWarnings int
+		wantError    string // "" for no error
+	}{
+		"fits": {limit: 5, used: 1, usernames: []string{"a", "b"}},
+		"two of five do not fit": {
+			limit: 4, used: 1, usernames: []string{"a", "b", "c", "d", "e"}, wantWarnings: 1,
+			wantError: "The account's seat limit is 4 and 1 seat is used, so 3 seats are free, but at least 4 sales users are planned for creation: this one does not fit.",
+		},
+		"same instance planned again": {
+			limit: 1, used: 0, usernames: []string{"a", "b", "b", "c"}, wantWarnings: 1,
+			wantError: "so 1 seat is free, but at least 2 sales users are planned",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, err := client.New(client.Config{Endpoint: "http://127.0.0.1:1", ClientID: "id", ClientSecret: "secret"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := newProviderData(c)
+			// The snapshot is taken: the test makes no request.
+			data.ledger.loaded, data.ledger.limit, data.ledger.used = true, tc.limit, tc.used
+			r := &salesUserResource{data: data}
+			var diags diag.Diagnostics
+			for _, u := range tc.usernames {
+				config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(u + "@acme.example")}
+				r.reserveSeat(context.Background(), types.StringValue("conn_1"), config, &diags)
+			}
+			errs, warnings := diags.Errors(), diags.Warnings()
+			if tc.wantError == "" {
+				if len(diags) != 0 {
+					t.Fatalf("want no diagnostics, got %v", diags)
+				}
+				return
+			}
+			if len(errs) != 1 || len(warnings) != tc.wantWarnings {
+				t.Fatalf("want 1 error and %d warnings, got %v", tc.wantWarnings, diags)
+			}
+			for _, d := range diags {
+				if d.Summary() != seatShortageSummary {
+					t.Errorf("summary %q, want %q for Terraform to collapse the warnings", d.Summary(), seatShortageSummary)
+				}
+				if strings.Contains(d.Detail(), "This plan adds") {
+					t.Errorf("diagnostic claims the plan's total: %q", d.Detail())
+				}
+			}
+			for _, want := range []string{tc.wantError, "Raise the seat limit through your vendor", "-target", seatLimitNote} {
+				if !strings.Contains(errs[0].Detail(), want) {
+					t.Errorf("error %q does not contain %q", errs[0].Detail(), want)
+				}
+			}
+			if want := `also does not fit in the`; !strings.Contains(warnings[0].Detail(), want) || !strings.Contains(warnings[0].Detail(), "@acme.example") {
+				t.Errorf("warning %q does not name the sales user and say %q", warnings[0].Detail(), want)
+			}
+		})
+	}
+}
+
+// TestSalesUserPlanRestoreWarnsOncePerUser plans three sales users whose
+// deleted sales users sit in the recycle bin: one "Sales User Will Be
+// Restored" warning each, naming its own sales user.
+func TestSalesUserPlanRestoreWarnsOncePerUser(t *testing.T) {
+	e := newRestoreEnv(t)
+	users := []string{userJordan, userPriya, userMarco}
+	var diags diag.Diagnostics
+	for _, id := range users {
+		e.deleted(e.conn, id)
+	}
+	for _, id := range users {
+		config, plan := createModels(e.conn, id, "", "sales", "", true)
+		diags.Append(e.planCreate(config, plan)...)
+	}
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	named := map[string]int{}
+	for _, w := range diags.Warnings() {
+		if w.Summary() == "Sales User Will Be Restored" {
+			named[strings.Fields(w.Detail())[2]]++
+		}
+	}
+	if len(named) != len(users) {
+		t.Errorf("restore warnings name %d sales users, want %d: %v", len(named), len(users), diags)
+	}
+	for id, n := range named {
+		if n != 1 {
+			t.Errorf("sales user %s is announced %d times, want once", id, n)
+		}
+	}
+}

@@ -414,7 +414,9 @@ func allKnown(values ...attr.Value) bool {
 
 // reserveSeat reserves a seat for the sales user in the plan-wide seat
 // ledger and reports a shortage on the CRM key of the instance that does not
-// fit, so the message names the instance.
+// fit, so the message names the instance: an error on the first one that
+// does not fit, which fails the plan, and a short warning with the same
+// summary on each later one, which Terraform collapses into one.
 func (r *salesUserResource) reserveSeat(ctx context.Context, connectionID types.String, config salesUserResourceModel, diags *diag.Diagnostics) {
 	conn := connectionID.ValueString()
 	if connectionID.IsUnknown() {
@@ -425,8 +427,13 @@ func (r *salesUserResource) reserveSeat(ctx context.Context, connectionID types.
 		addAPIError(diags, "read the account's seats to check the plan", err, nil)
 		return
 	}
-	if !check.OK {
-		diags.AddAttributeError(config.keyPath(), "Not Enough Seats", seatShortageText(check))
+	switch {
+	case check.OK:
+	case check.First:
+		// One error fails the whole plan.
+		diags.AddAttributeError(config.keyPath(), seatShortageSummary, seatShortageText(check))
+	default:
+		diags.AddAttributeWarning(config.keyPath(), seatShortageSummary, seatShortageWarningText(config.describe(), check))
 	}
 }
 
