@@ -1,22 +1,17 @@
 package client_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
-	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox"
-	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/fixture"
-	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sandboxtest"
 )
 
 // The benchmarks here measure the client against the in-process sandbox at
@@ -32,89 +27,21 @@ import (
 // fetches one token; the HTTP transport is shared so that operations do not
 // leave idle connections behind.
 
-// benchLargeOrg is a running sandbox whose first org has many generated CRM
-// users, with one connection to that org.
-type benchLargeOrg struct {
-	sb       *sandbox.Sandbox
-	connID   string
-	crmUsers int // every CRM user of the org, listed and generated
-	http     *http.Client
-}
+// benchLargeOrg is a large sandbox org (see sandboxtest.StartLargeOrg).
+type benchLargeOrg struct{ *sandboxtest.LargeOrg }
 
-// startBenchLargeOrg starts a sandbox from the default fixture with
-// generated CRM users raised to generated, connects its first org and, when
-// salesUsers > 0, imports that many sales users by automatic sync (the
-// cheapest way to create thousands). Everything is closed when b ends.
+// startBenchLargeOrg starts a large sandbox org; see sandboxtest.StartLargeOrg.
 func startBenchLargeOrg(b *testing.B, generated, salesUsers int) *benchLargeOrg {
 	b.Helper()
-	ctx := context.Background()
-	fix := benchFixture(b, generated)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Listen: "127.0.0.1:0", Fixture: fix})
-	if err != nil {
-		b.Fatalf("sandbox.Start: %v", err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = sb.Close(ctx)
-	})
-	creds := sb.Credentials()
-	plat := sb.Platform()
-	automatic := salesUsers > 0
-	conn, err := plat.CreateConnection(ctx, platform.ConnectionInput{
-		Name: "bench", Environment: platform.EnvironmentSandbox, LoginURL: creds.LoginURL,
-		ServiceUsername: creds.ServiceUsername, OAuthClientID: creds.OAuthClientID, RefreshToken: creds.RefreshToken,
-		AutomaticUserSync: &automatic,
-	})
-	if err != nil {
-		b.Fatalf("CreateConnection: %v", err)
-	}
-	if salesUsers > 0 {
-		if _, err := plat.SetSeatLimit(salesUsers); err != nil {
-			b.Fatalf("SetSeatLimit: %v", err)
-		}
-		for _, w := range fix.Orgs[0].GeneratedUsers.Weights {
-			if _, err := plat.CreateRoleMapping(ctx, platform.RoleMappingInput{ConnectionID: conn.ID, CRMProfileID: w.ProfileID, Role: platform.RoleSales}); err != nil {
-				b.Fatalf("CreateRoleMapping(%s): %v", w.ProfileID, err)
-			}
-		}
-		if _, err := plat.RunAutomaticSync(ctx, conn.ID); err != nil {
-			b.Fatalf("RunAutomaticSync: %v", err)
-		}
-		if used := plat.Account().SeatsUsed; used != salesUsers {
-			b.Fatalf("automatic sync imported %d sales users, want %d", used, salesUsers)
-		}
-	}
-	tr := &http.Transport{MaxIdleConnsPerHost: 4}
-	b.Cleanup(tr.CloseIdleConnections)
-	return &benchLargeOrg{
-		sb: sb, connID: conn.ID, crmUsers: len(fix.Orgs[0].AllUsers()),
-		http: &http.Client{Transport: tr},
-	}
-}
-
-// benchFixture parses the default fixture with its generated users raised
-// to n (the default generates a few hundred).
-func benchFixture(b *testing.B, n int) *fixture.Fixture {
-	b.Helper()
-	count := regexp.MustCompile(`(?m)^(\s+generated_users:\n\s+count:) \d+$`)
-	if got := len(count.FindAll(fixture.DefaultYAML, -1)); got != 1 {
-		b.Fatalf("the default fixture has %d generated_users.count lines, want 1; update benchFixture to the fixture's layout", got)
-	}
-	data := count.ReplaceAll(bytes.Clone(fixture.DefaultYAML), []byte("${1} "+strconv.Itoa(n)))
-	f, err := fixture.Parse(data, "bench-fixture.yaml")
-	if err != nil {
-		b.Fatalf("fixture.Parse: %v", err)
-	}
-	return f
+	return &benchLargeOrg{sandboxtest.StartLargeOrg(b, generated, salesUsers)}
 }
 
 // client returns a new client of the sandbox, as a provider process makes.
 func (o *benchLargeOrg) client(b *testing.B) *client.Client {
 	b.Helper()
-	creds := o.sb.Credentials()
+	creds := o.Sandbox.Credentials()
 	c, err := client.New(client.Config{
-		Endpoint: creds.Endpoint, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, HTTPClient: o.http,
+		Endpoint: creds.Endpoint, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, HTTPClient: o.HTTPClient,
 	})
 	if err != nil {
 		b.Fatalf("client.New: %v", err)
@@ -127,7 +54,7 @@ func (o *benchLargeOrg) client(b *testing.B) *client.Client {
 func (o *benchLargeOrg) reportCalls(b *testing.B) {
 	b.Helper()
 	var api, crm int
-	for route, n := range o.sb.Counters() {
+	for route, n := range o.Sandbox.Counters() {
 		if strings.Contains(route, " /services/") || strings.Contains(route, " /id/") {
 			crm += n
 		} else {
@@ -145,18 +72,18 @@ func BenchmarkCRMListUsers50k(b *testing.B) {
 	o := startBenchLargeOrg(b, 50000, 0)
 	ctx := context.Background()
 	opts := client.CRMUserListOptions{PageSize: client.MaxPageSize}
-	o.sb.ResetCounters()
+	o.Sandbox.ResetCounters()
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
-		for _, err := range o.client(b).CRM.ListUsers(ctx, o.connID, opts) {
+		for _, err := range o.client(b).CRM.ListUsers(ctx, o.ConnectionID, opts) {
 			if err != nil {
 				b.Fatalf("CRM.ListUsers: %v", err)
 			}
 			n++
 		}
-		if n != o.crmUsers {
-			b.Fatalf("listed %d CRM users, want %d", n, o.crmUsers)
+		if n != o.CRMUsers {
+			b.Fatalf("listed %d CRM users, want %d", n, o.CRMUsers)
 		}
 	}
 	o.reportCalls(b)
@@ -169,8 +96,8 @@ func BenchmarkSalesUsersList10k(b *testing.B) {
 	const salesUsers = 10000
 	o := startBenchLargeOrg(b, 20000, salesUsers)
 	ctx := context.Background()
-	opts := client.SalesUserListOptions{ConnectionID: o.connID, PageSize: client.MaxPageSize}
-	o.sb.ResetCounters()
+	opts := client.SalesUserListOptions{ConnectionID: o.ConnectionID, PageSize: client.MaxPageSize}
+	o.Sandbox.ResetCounters()
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
@@ -191,7 +118,7 @@ func BenchmarkSalesUsersList10k(b *testing.B) {
 // the sandbox: a loopback server replays 51 pre-encoded pages, so time and
 // allocations are (nearly) the client's own decoding and paging.
 func BenchmarkCRMListUsers50kClientOnly(b *testing.B) {
-	users := benchFixture(b, 50000).Orgs[0].AllUsers()
+	users := sandboxtest.FixtureWithGeneratedUsers(b, 50000).Orgs[0].AllUsers()
 	type wireUser struct {
 		ID          string `json:"id"`
 		Username    string `json:"username"`

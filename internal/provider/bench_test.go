@@ -1,15 +1,11 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -18,9 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
-	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox"
-	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/fixture"
-	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sandboxtest"
 )
 
 // The benchmarks here measure what a plan of a large org costs the provider:
@@ -38,90 +32,22 @@ import (
 // not leave idle connections behind. Allocations include the in-process
 // sandbox's; BenchmarkCRMUsersStateSet50k isolates the framework conversion.
 
-// benchOrg is a running sandbox whose first org has many generated CRM
-// users, with one connection to that org.
-type benchOrg struct {
-	sb       *sandbox.Sandbox
-	connID   string
-	crmUsers int // every CRM user of the org, listed and generated
-	http     *http.Client
-}
+// benchOrg is a large sandbox org (see sandboxtest.StartLargeOrg).
+type benchOrg struct{ *sandboxtest.LargeOrg }
 
-// startBenchOrg starts a sandbox from the default fixture with generated CRM
-// users raised to generated, connects its first org and, when salesUsers > 0,
-// imports that many sales users by automatic sync (the cheapest way to
-// create thousands). Everything is closed when b ends.
+// startBenchOrg starts a large sandbox org; see sandboxtest.StartLargeOrg.
 func startBenchOrg(b *testing.B, generated, salesUsers int) *benchOrg {
 	b.Helper()
-	ctx := context.Background()
-	fix := benchOrgFixture(b, generated)
-	sb, err := sandbox.Start(ctx, sandbox.Options{Listen: "127.0.0.1:0", Fixture: fix})
-	if err != nil {
-		b.Fatalf("sandbox.Start: %v", err)
-	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = sb.Close(ctx)
-	})
-	creds := sb.Credentials()
-	plat := sb.Platform()
-	automatic := salesUsers > 0
-	conn, err := plat.CreateConnection(ctx, platform.ConnectionInput{
-		Name: "bench", Environment: platform.EnvironmentSandbox, LoginURL: creds.LoginURL,
-		ServiceUsername: creds.ServiceUsername, OAuthClientID: creds.OAuthClientID, RefreshToken: creds.RefreshToken,
-		AutomaticUserSync: &automatic,
-	})
-	if err != nil {
-		b.Fatalf("CreateConnection: %v", err)
-	}
-	if salesUsers > 0 {
-		if _, err := plat.SetSeatLimit(salesUsers); err != nil {
-			b.Fatalf("SetSeatLimit: %v", err)
-		}
-		for _, w := range fix.Orgs[0].GeneratedUsers.Weights {
-			if _, err := plat.CreateRoleMapping(ctx, platform.RoleMappingInput{ConnectionID: conn.ID, CRMProfileID: w.ProfileID, Role: platform.RoleSales}); err != nil {
-				b.Fatalf("CreateRoleMapping(%s): %v", w.ProfileID, err)
-			}
-		}
-		if _, err := plat.RunAutomaticSync(ctx, conn.ID); err != nil {
-			b.Fatalf("RunAutomaticSync: %v", err)
-		}
-		if used := plat.Account().SeatsUsed; used != salesUsers {
-			b.Fatalf("automatic sync imported %d sales users, want %d", used, salesUsers)
-		}
-	}
-	tr := &http.Transport{MaxIdleConnsPerHost: 4}
-	b.Cleanup(tr.CloseIdleConnections)
-	return &benchOrg{
-		sb: sb, connID: conn.ID, crmUsers: len(fix.Orgs[0].AllUsers()),
-		http: &http.Client{Transport: tr},
-	}
-}
-
-// benchOrgFixture parses the default fixture with its generated users
-// raised to n (the default generates a few hundred).
-func benchOrgFixture(b *testing.B, n int) *fixture.Fixture {
-	b.Helper()
-	count := regexp.MustCompile(`(?m)^(\s+generated_users:\n\s+count:) \d+$`)
-	if got := len(count.FindAll(fixture.DefaultYAML, -1)); got != 1 {
-		b.Fatalf("the default fixture has %d generated_users.count lines, want 1; update benchOrgFixture to the fixture's layout", got)
-	}
-	data := count.ReplaceAll(bytes.Clone(fixture.DefaultYAML), []byte("${1} "+strconv.Itoa(n)))
-	f, err := fixture.Parse(data, "bench-fixture.yaml")
-	if err != nil {
-		b.Fatalf("fixture.Parse: %v", err)
-	}
-	return f
+	return &benchOrg{sandboxtest.StartLargeOrg(b, generated, salesUsers)}
 }
 
 // providerData returns new provider data talking to the sandbox, as the
 // Configure of a new provider process makes.
 func (o *benchOrg) providerData(b *testing.B) *providerData {
 	b.Helper()
-	creds := o.sb.Credentials()
+	creds := o.Sandbox.Credentials()
 	c, err := client.New(client.Config{
-		Endpoint: creds.Endpoint, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, HTTPClient: o.http,
+		Endpoint: creds.Endpoint, ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, HTTPClient: o.HTTPClient,
 	})
 	if err != nil {
 		b.Fatalf("client.New: %v", err)
@@ -134,7 +60,7 @@ func (o *benchOrg) providerData(b *testing.B) *providerData {
 func (o *benchOrg) reportCalls(b *testing.B) {
 	b.Helper()
 	var api, crm int
-	for route, n := range o.sb.Counters() {
+	for route, n := range o.Sandbox.Counters() {
 		if strings.Contains(route, " /services/") || strings.Contains(route, " /id/") {
 			crm += n
 		} else {
@@ -167,12 +93,12 @@ func BenchmarkCRMUsersDataSourceRead50k(b *testing.B) {
 	ctx := context.Background()
 	config, null := benchCRMUsersSchema(b)
 	st := tfsdk.State{Schema: config.Schema, Raw: null}
-	if d := st.Set(ctx, &crmUsersDataSourceModel{ConnectionID: types.StringValue(o.connID), Users: types.ListNull(types.ObjectType{AttrTypes: crmUserAttrTypes})}); d.HasError() {
+	if d := st.Set(ctx, &crmUsersDataSourceModel{ConnectionID: types.StringValue(o.ConnectionID), Users: types.ListNull(types.ObjectType{AttrTypes: crmUserAttrTypes})}); d.HasError() {
 		b.Fatalf("building the configuration: %v", d)
 	}
 	config.Raw = st.Raw
 
-	o.sb.ResetCounters()
+	o.Sandbox.ResetCounters()
 	b.ReportAllocs()
 	for b.Loop() {
 		d := &crmUsersDataSource{data: o.providerData(b)}
@@ -181,8 +107,8 @@ func BenchmarkCRMUsersDataSourceRead50k(b *testing.B) {
 		if resp.Diagnostics.HasError() {
 			b.Fatalf("Read: %v", resp.Diagnostics)
 		}
-		if n := benchListLen(b, resp.State.Raw, "users"); n != o.crmUsers {
-			b.Fatalf("the data source read %d users, want %d", n, o.crmUsers)
+		if n := benchListLen(b, resp.State.Raw, "users"); n != o.CRMUsers {
+			b.Fatalf("the data source read %d users, want %d", n, o.CRMUsers)
 		}
 	}
 	o.reportCalls(b)
@@ -252,7 +178,7 @@ func BenchmarkSalesUserCacheLoad10k(b *testing.B) {
 	ctx := context.Background()
 	setup := o.providerData(b)
 	var ids []string
-	for su, err := range setup.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: o.connID, PageSize: pageSize}) {
+	for su, err := range setup.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: o.ConnectionID, PageSize: pageSize}) {
 		if err != nil {
 			b.Fatalf("SalesUsers.List: %v", err)
 		}
@@ -262,12 +188,12 @@ func BenchmarkSalesUserCacheLoad10k(b *testing.B) {
 		b.Fatalf("listed %d sales users, want %d", len(ids), salesUsers)
 	}
 
-	o.sb.ResetCounters()
+	o.Sandbox.ResetCounters()
 	b.ReportAllocs()
 	for b.Loop() {
 		data := o.providerData(b)
 		for _, id := range ids {
-			if su, ok := data.salesUsers.get(ctx, data.client, o.connID, id); !ok || su.ID != id {
+			if su, ok := data.salesUsers.get(ctx, data.client, o.ConnectionID, id); !ok || su.ID != id {
 				b.Fatalf("the cache did not serve sales user %s", id)
 			}
 		}
