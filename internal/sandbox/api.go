@@ -39,15 +39,24 @@ func boolParam(q url.Values, name string) (*bool, *platform.Problem) {
 	return &v, nil
 }
 
+// neverMatches is a version no object has: If-Match compares strongly, so a
+// weak ETag (W/"3") never matches (RFC 9110 section 13.1.1) and the update
+// is refused with precondition_failed naming the current ETag.
+const neverMatches = -1
+
 // ifMatch parses the If-Match header: 0 when absent or "*", else the version it names.
 func ifMatch(r *http.Request) (int, *platform.Problem) {
 	raw := strings.TrimSpace(r.Header.Get("If-Match"))
 	if raw == "" || raw == "*" {
 		return 0, nil
 	}
-	unquoted, err := strconv.Unquote(strings.TrimPrefix(raw, "W/"))
+	tag, weak := strings.CutPrefix(raw, "W/")
+	unquoted, err := strconv.Unquote(tag)
 	if err == nil {
 		if v, err := strconv.Atoi(unquoted); err == nil && v >= 1 && strconv.Itoa(v) == unquoted {
+			if weak {
+				return neverMatches, nil
+			}
 			return v, nil
 		}
 	}

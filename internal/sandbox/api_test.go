@@ -91,6 +91,11 @@ func TestConnectionLifecycle(t *testing.T) {
 	if p := stale.wantProblem(http.StatusPreconditionFailed, "precondition_failed"); p["current_etag"] != `"2"` {
 		t.Errorf("current_etag %v, want \"2\"", p["current_etag"])
 	}
+	// If-Match compares strongly: a weak tag never matches, even the current version.
+	weak := e.do(http.MethodPatch, "/api/v1/connections/"+id, map[string]any{"user_sync": false}, header("If-Match", `W/"2"`))
+	if p := weak.wantProblem(http.StatusPreconditionFailed, "precondition_failed"); p["current_etag"] != `"2"` {
+		t.Errorf("current_etag %v, want \"2\"", p["current_etag"])
+	}
 	e.do(http.MethodPatch, "/api/v1/connections/"+id, map[string]any{"user_sync": false}, header("If-Match", "*")).wantStatus(http.StatusOK)
 	e.do(http.MethodPatch, "/api/v1/connections/"+id, map[string]any{"user_sync": true}).wantStatus(http.StatusOK)
 
