@@ -178,6 +178,15 @@ func as[T any](row any) *T {
 // objects is the schema of the simulated org, by lower-case name.
 var objects = buildSchema()
 
+// rowsOf turns a table of typed rows into the untyped rows the evaluator scans.
+func rowsOf[T any](table []T) []any {
+	out := make([]any, len(table))
+	for i, row := range table {
+		out[i] = row
+	}
+	return out
+}
+
 func buildSchema() map[string]*objectDef {
 	org := &objectDef{
 		name: "Organization", keyPrefix: "00D",
@@ -193,13 +202,7 @@ func buildSchema() map[string]*objectDef {
 
 	profile := &objectDef{
 		name: "Profile", keyPrefix: "00e",
-		rows: func(ds *dataset) []any {
-			out := make([]any, len(ds.profiles))
-			for i, p := range ds.profiles {
-				out[i] = p
-			}
-			return out
-		},
+		rows: func(ds *dataset) []any { return rowsOf(ds.profiles) },
 		id: func(row any) string { return as[profileRow](row).ID },
 	}
 	profile.fields = fieldMap(
@@ -211,13 +214,7 @@ func buildSchema() map[string]*objectDef {
 
 	role := &objectDef{
 		name: "UserRole", keyPrefix: "00E",
-		rows: func(ds *dataset) []any {
-			out := make([]any, len(ds.roles))
-			for i, r := range ds.roles {
-				out[i] = r
-			}
-			return out
-		},
+		rows: func(ds *dataset) []any { return rowsOf(ds.roles) },
 		id: func(row any) string { return as[roleRow](row).ID },
 	}
 	role.fields = fieldMap(
@@ -228,13 +225,7 @@ func buildSchema() map[string]*objectDef {
 
 	user := &objectDef{
 		name: "User", keyPrefix: "005",
-		rows: func(ds *dataset) []any {
-			out := make([]any, len(ds.users))
-			for i, u := range ds.users {
-				out[i] = u
-			}
-			return out
-		},
+		rows: func(ds *dataset) []any { return rowsOf(ds.users) },
 		id: func(row any) string { return as[userRow](row).ID },
 	}
 	user.fields = fieldMap(
