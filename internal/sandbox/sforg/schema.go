@@ -203,7 +203,7 @@ func buildSchema() map[string]*objectDef {
 	profile := &objectDef{
 		name: "Profile", keyPrefix: "00e",
 		rows: func(ds *dataset) []any { return rowsOf(ds.profiles) },
-		id: func(row any) string { return as[profileRow](row).ID },
+		id:   func(row any) string { return as[profileRow](row).ID },
 	}
 	profile.fields = fieldMap(
 		&fieldDef{name: "Id", typ: typeID, get: func(_ *dataset, r any) any { return as[profileRow](r).ID }},
@@ -215,7 +215,7 @@ func buildSchema() map[string]*objectDef {
 	role := &objectDef{
 		name: "UserRole", keyPrefix: "00E",
 		rows: func(ds *dataset) []any { return rowsOf(ds.roles) },
-		id: func(row any) string { return as[roleRow](row).ID },
+		id:   func(row any) string { return as[roleRow](row).ID },
 	}
 	role.fields = fieldMap(
 		&fieldDef{name: "Id", typ: typeID, get: func(_ *dataset, r any) any { return as[roleRow](r).ID }},
@@ -226,7 +226,7 @@ func buildSchema() map[string]*objectDef {
 	user := &objectDef{
 		name: "User", keyPrefix: "005",
 		rows: func(ds *dataset) []any { return rowsOf(ds.users) },
-		id: func(row any) string { return as[userRow](row).ID },
+		id:   func(row any) string { return as[userRow](row).ID },
 	}
 	user.fields = fieldMap(
 		&fieldDef{name: "Id", typ: typeID, get: func(_ *dataset, r any) any { return as[userRow](r).ID }},
