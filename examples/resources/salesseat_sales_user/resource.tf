@@ -6,6 +6,10 @@ resource "salesseat_sales_user" "priya" {
   role              = "sales_manager"
   team              = "West"
   hidden_components = ["website_visitors", "sent_messages"]
+
+  # If Priya's previous sales user was deleted and sits in the recycle bin,
+  # fail the plan instead of restoring it (the default restores it).
+  restore_from_recycle_bin = false
 }
 
 # A whole group: every active "Sales Rep" of the acme.example domain, with the
