@@ -23,6 +23,21 @@ var sensitiveKeys = []string{
 // sensitiveHeaders are header names whose values are secrets.
 var sensitiveHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "X-Api-Key"}
 
+// SensitiveKeys returns every field and header name whose value the client
+// treats as a secret, each in its canonical and its lower-case spelling. It
+// is the one list of secret names in the project: the provider masks the same
+// keys in its logs, so the two can never drift apart.
+func SensitiveKeys() []string {
+	var keys []string
+	for _, k := range slices.Concat(sensitiveKeys, sensitiveHeaders) {
+		keys = append(keys, k)
+		if l := strings.ToLower(k); l != k {
+			keys = append(keys, l)
+		}
+	}
+	return keys
+}
+
 var (
 	keyAlternation = "(?:" + strings.Join(sensitiveKeys, "|") + ")"
 	// pemBlock matches a PEM block, including one cut off before its END

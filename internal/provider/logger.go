@@ -9,6 +9,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
 // clientSubsystem is the tflog subsystem the API client logs to, so its
@@ -16,11 +18,9 @@ import (
 const clientSubsystem = "client"
 
 // sensitiveLogKeys are field names whose values are masked in every log line
-// of the client subsystem, whatever the client puts in them.
-var sensitiveLogKeys = []string{
-	"client_secret", "access_token", "refresh_token", "jwt_private_key",
-	"authorization", "Authorization", "password", "assertion",
-}
+// of the client subsystem, whatever the client puts in them: the client's own
+// list of secret names, so the two never drift apart.
+var sensitiveLogKeys = client.SensitiveKeys()
 
 // newClientLogContext prepares ctx for the API client's logger: a tflog
 // subsystem whose field values named in sensitiveLogKeys, and every literal

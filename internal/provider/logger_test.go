@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
 func TestTFLogAdapter(t *testing.T) {
@@ -85,4 +87,33 @@ func TestTFLogAdapterWithoutLogger(t *testing.T) {
 		t.Errorf("IsTrace() = %t, IsDebug() = %t, GetLevel() = %s; want nothing enabled", l.IsTrace(), l.IsDebug(), l.GetLevel())
 	}
 	l.Debug("dropped") // must not panic
+}
+
+// TestClientLogMasksEveryClientSecretKey logs one field for each name the
+// client redacts and checks the provider masks every one: the provider used
+// to keep a shorter list of its own (no id_token, private_key, admin_token,
+// cookies).
+func TestClientLogMasksEveryClientSecretKey(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := newClientLogContext(tflogtest.RootLogger(context.Background(), &buf))
+	l := newTFLogAdapter(ctx)
+	var args []any
+	for _, k := range client.SensitiveKeys() {
+		args = append(args, k, "leaked-"+k)
+	}
+	l.Debug("fields", args...)
+	entries, err := tflogtest.MultilineJSONDecode(&buf)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("entries = %v, err = %v", entries, err)
+	}
+	for _, k := range client.SensitiveKeys() {
+		if got := entries[0][k]; got != "***" {
+			t.Errorf("field %s = %v, want it masked", k, got)
+		}
+	}
+	for _, k := range []string{"id_token", "private_key", "admin_token", "Cookie", "x-api-key"} {
+		if _, ok := entries[0][k]; !ok {
+			t.Errorf("SensitiveKeys() lacks %s", k)
+		}
+	}
 }

@@ -3,12 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/loopback"
 )
 
 // durationValidator accepts a positive Go duration string such as "30s".
@@ -82,21 +83,13 @@ func checkLoginURL(raw string) string {
 	case "https":
 		return ""
 	case "http":
-		if isLoopback(u.Hostname()) {
+		if loopback.IsHost(u.Hostname()) {
 			return ""
 		}
 		return fmt.Sprintf("must use https: %q uses http, which is accepted only for a loopback host (127.0.0.1, ::1, localhost) such as a local emulator. %s", raw, examples)
 	default:
 		return fmt.Sprintf("must use https; %q has the scheme %q. %s", raw, u.Scheme, examples)
 	}
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // usernameValidator accepts a Salesforce username: email-shaped and in

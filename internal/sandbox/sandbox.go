@@ -13,9 +13,10 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/loopback"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/fixture"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
@@ -202,7 +203,7 @@ func baseURL(addr net.Addr) string {
 // The sandbox reaches no network beyond loopback: a login URL elsewhere (the default
 // https://login.salesforce.com, a My Domain) is refused at once with the URL to use instead.
 func (s *Sandbox) dial(ctx context.Context, creds salesforce.Credentials) (platform.CRM, error) {
-	if u, err := url.Parse(creds.LoginURL); err == nil && !platform.IsLoopbackHost(u.Hostname()) {
+	if u, err := url.Parse(creds.LoginURL); err == nil && !loopback.IsHost(u.Hostname()) {
 		return nil, fmt.Errorf("the sandbox connects only to the Salesforce orgs it simulates, not to %s; set login_url to %s (printed as SALESSEAT_SANDBOX_LOGIN_URL)", creds.LoginURL, s.url)
 	}
 	c, err := salesforce.Connect(ctx, creds, salesforce.Options{HTTPClient: s.connector})

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 )
 
 // The benchmarks here measure the platform's domain layer at the scale of

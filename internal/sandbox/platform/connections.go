@@ -6,12 +6,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/loopback"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 )
 
 // ListConnections lists connections, sorted by ID.
@@ -551,23 +551,13 @@ func normalizeLoginURL(raw, env string) (string, string) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !IsLoopbackHost(u.Hostname()) {
+		if !loopback.IsHost(u.Hostname()) {
 			return raw, fmt.Sprintf("login_url must use https (http is allowed only for a loopback host such as 127.0.0.1), got %q", raw)
 		}
 	default:
 		return raw, fmt.Sprintf("login_url must use https, got %q", raw)
 	}
 	return strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/"), ""
-}
-
-// IsLoopbackHost reports whether host names this machine: localhost or a
-// loopback address. A login URL may use plain http only on such a host.
-func IsLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkPrivateKey returns a message when pemText is not an RSA private key in

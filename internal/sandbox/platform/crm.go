@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/platform"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 

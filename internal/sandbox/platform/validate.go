@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 )
 
 // MaxValidateItems bounds one dry run.

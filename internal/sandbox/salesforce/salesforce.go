@@ -15,7 +15,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -26,6 +25,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/jwt"
 
+	"github.com/salesseat/terraform-provider-salesseat/internal/loopback"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
@@ -195,7 +195,7 @@ func (creds Credentials) validate() error {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("salesforce: Credentials.LoginURL %q is not an absolute http(s) URL; use %s, %s or your My Domain URL", creds.LoginURL, ProductionLoginURL, SandboxLoginURL)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !loopback.IsHost(u.Hostname()) {
 		return fmt.Errorf("salesforce: Credentials.LoginURL %q uses http; Salesforce only serves https (plain http is accepted for loopback hosts only)", creds.LoginURL)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
@@ -218,14 +218,6 @@ func (creds Credentials) validate() error {
 		}
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkPrivateKey makes sure the PEM holds an RSA private key, so a bad key

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
