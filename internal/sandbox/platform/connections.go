@@ -2,15 +2,11 @@ package platform
 
 import (
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/loopback"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 )
 
@@ -105,51 +101,6 @@ func (p *Platform) GetConnection(ctx context.Context, id string) (Connection, er
 		}
 	}
 	return p.connection(id)
-}
-
-// adoptSession installs a freshly dialed session if the connection's
-// credentials did not change meanwhile, marking it connected.
-func (p *Platform) adoptSession(id string, dialed *ConnectionRecord, sess *session) bool {
-	p.mu.Lock()
-	rec, ok := p.conns[id]
-	if !ok || p.sessions[id] != nil || !sameCredentials(rec, dialed) {
-		p.mu.Unlock()
-		return false
-	}
-	p.sessions[id] = sess
-	changed := rec.Status != StatusConnected
-	if changed {
-		rec.Status, rec.StatusReason = StatusConnected, ""
-		rec.UpdatedAt = p.clock()
-		rec.Version++
-	}
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
-	return true
-}
-
-// markDisconnected records an authorization failure, unless the connection
-// got a different session meanwhile (a concurrent re-authorization).
-func (p *Platform) markDisconnected(id string, used *session, reason string) {
-	p.mu.Lock()
-	rec, ok := p.conns[id]
-	if !ok || p.sessions[id] != used {
-		p.mu.Unlock()
-		return
-	}
-	delete(p.sessions, id)
-	changed := rec.Status != StatusDisconnected || rec.StatusReason != reason
-	if changed {
-		rec.Status, rec.StatusReason = StatusDisconnected, reason
-		rec.UpdatedAt = p.clock()
-		rec.Version++
-	}
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
 }
 
 // UpdateConnection applies a patch. Credentials, login URL, client ID or
@@ -305,80 +256,6 @@ func (p *Platform) DeleteConnection(_ context.Context, id string) error {
 	return nil
 }
 
-// AuthorizeConnection re-authorizes a connection: with new credentials
-// (switching the auth method) or, with an empty input, by re-running the
-// stored grant. A failed re-run of the stored grant marks the connection
-// disconnected.
-func (p *Platform) AuthorizeConnection(ctx context.Context, id string, in AuthorizeInput) (Connection, error) {
-	if in.RefreshToken != "" && in.JWTPrivateKey != "" {
-		return Connection{}, Validation("refresh_token", "supply either refresh_token or jwt_private_key, not both (or neither, to re-run the stored grant)")
-	}
-	if in.JWTPrivateKey != "" {
-		if msg := checkPrivateKey(in.JWTPrivateKey); msg != "" {
-			return Connection{}, Validation("jwt_private_key", msg)
-		}
-	}
-	p.mu.Lock()
-	cur, ok := p.conns[id]
-	if !ok {
-		p.mu.Unlock()
-		return Connection{}, NotFound(ResourceConnection, id)
-	}
-	next := *cur
-	oldSess := p.sessions[id]
-	p.mu.Unlock()
-
-	stored := true
-	switch {
-	case in.RefreshToken != "":
-		next.RefreshToken, next.JWTPrivateKey, next.AuthMethod = in.RefreshToken, "", AuthMethodRefreshToken
-		stored = false
-	case in.JWTPrivateKey != "":
-		next.JWTPrivateKey, next.RefreshToken, next.AuthMethod = in.JWTPrivateKey, "", AuthMethodJWTBearer
-		stored = false
-	}
-	sess, ident, err := p.authorize(ctx, id, &next)
-	if err != nil {
-		if prob := AsProblem(err); stored && prob.Code == CodeCRMAuthorizationFailed {
-			reason := fmt.Sprintf("%v: %v", prob.Ext["crm_error"], prob.Ext["crm_error_description"])
-			p.markDisconnected(id, oldSess, reason)
-		}
-		return Connection{}, err
-	}
-	p.mu.Lock()
-	cur, ok = p.conns[id]
-	if !ok {
-		p.mu.Unlock()
-		return Connection{}, NotFound(ResourceConnection, id)
-	}
-	if !stored {
-		cur.RefreshToken, cur.JWTPrivateKey, cur.AuthMethod = next.RefreshToken, next.JWTPrivateKey, next.AuthMethod
-	}
-	cur.OrganizationID, cur.InstanceURL = ident.OrganizationID, ident.InstanceURL
-	cur.Status, cur.StatusReason = StatusConnected, ""
-	cur.UpdatedAt = p.clock()
-	cur.Version++
-	p.sessions[id] = sess
-	p.mu.Unlock()
-	p.changed()
-	return p.afterCRMArrival(ctx, id)
-}
-
-// ConnectionRefreshToken returns the refresh token a connection stores and
-// the ID of its org, for the admin operations that expire or revoke it.
-func (p *Platform) ConnectionRefreshToken(connID string) (token string, orgID string, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	rec, ok := p.conns[connID]
-	if !ok {
-		return "", "", NotFound(ResourceConnection, connID)
-	}
-	if rec.AuthMethod != AuthMethodRefreshToken || rec.RefreshToken == "" {
-		return "", "", Validation("connection_id", fmt.Sprintf("connection %s uses the %s flow and holds no refresh token; expire its access tokens in the org instead", connID, rec.AuthMethod))
-	}
-	return rec.RefreshToken, rec.OrganizationID, nil
-}
-
 // ConnectionOrg returns the ID of the org a connection is authorized
 // against, without a health check.
 func (p *Platform) ConnectionOrg(connID string) (string, error) {
@@ -427,152 +304,4 @@ func (p *Platform) RebaseLoginURLs(from, to string) int {
 		p.changed()
 	}
 	return n
-}
-
-// authorize dials the org with rec's credentials and checks that the
-// authorized user is the service username and has View All Data.
-func (p *Platform) authorize(ctx context.Context, connID string, rec *ConnectionRecord) (*session, salesforce.Identity, error) {
-	crm, err := p.dial(ctx, credentialsOf(rec))
-	if err != nil {
-		return nil, salesforce.Identity{}, authorizationProblem(connID, err)
-	}
-	ident := crm.Identity()
-	u, err := crm.User(ctx, ident.UserID)
-	if err != nil {
-		return nil, salesforce.Identity{}, authorizationProblem(connID, err)
-	}
-	if !strings.EqualFold(u.Username, rec.ServiceUsername) {
-		return nil, salesforce.Identity{}, Validation("service_username", fmt.Sprintf(
-			"the credentials authorize as %q, not as service_username %q; set service_username to %q, or supply credentials issued to %q",
-			u.Username, rec.ServiceUsername, u.Username, rec.ServiceUsername))
-	}
-	if !u.ViewAllData {
-		return nil, salesforce.Identity{}, ServiceAccountMissingPermission(rec.ServiceUsername)
-	}
-	return &session{crm: crm}, ident, nil
-}
-
-func authorizationProblem(connID string, err error) error {
-	var ae *salesforce.AuthError
-	if errors.As(err, &ae) {
-		return CRMAuthorizationFailed(connID, ae.Code, ae.Description)
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	return CRMAuthorizationFailed(connID, CRMErrorRequestFailed, err.Error())
-}
-
-func credentialsOf(rec *ConnectionRecord) salesforce.Credentials {
-	return salesforce.Credentials{
-		LoginURL:      rec.LoginURL,
-		ClientID:      rec.OAuthClientID,
-		Username:      rec.ServiceUsername,
-		RefreshToken:  rec.RefreshToken,
-		PrivateKeyPEM: rec.JWTPrivateKey,
-	}
-}
-
-func sameCredentials(a, b *ConnectionRecord) bool {
-	return credentialsOf(a) == credentialsOf(b)
-}
-
-// newConnectionRecord validates a create body and returns the record it
-// describes (without ID, status or times).
-func newConnectionRecord(in ConnectionInput) (*ConnectionRecord, error) {
-	var errs []FieldError
-	rec := &ConnectionRecord{}
-	rec.Name = strings.TrimSpace(in.Name)
-	if rec.Name == "" {
-		errs = append(errs, FieldError{Field: "name", Message: "name is required, e.g. \"Salesforce production\""})
-	}
-	switch in.Environment {
-	case EnvironmentProduction, EnvironmentSandbox:
-		rec.Environment = in.Environment
-		u, msg := normalizeLoginURL(in.LoginURL, in.Environment)
-		if msg != "" {
-			errs = append(errs, FieldError{Field: "login_url", Message: msg})
-		}
-		rec.LoginURL = u
-	default:
-		errs = append(errs, FieldError{Field: "environment", Message: fmt.Sprintf("environment must be %q (login.salesforce.com) or %q (test.salesforce.com), got %q", EnvironmentProduction, EnvironmentSandbox, in.Environment)})
-	}
-	rec.ServiceUsername = strings.TrimSpace(in.ServiceUsername)
-	if !looksLikeEmail(rec.ServiceUsername) {
-		errs = append(errs, FieldError{Field: "service_username", Message: fmt.Sprintf("service_username must be the Salesforce username of the service account (email-shaped, like svc@acme.com), got %q", in.ServiceUsername)})
-	}
-	rec.OAuthClientID = strings.TrimSpace(in.OAuthClientID)
-	if rec.OAuthClientID == "" {
-		errs = append(errs, FieldError{Field: "oauth_client_id", Message: "oauth_client_id is required: the consumer key of the connected app"})
-	}
-	switch {
-	case in.RefreshToken != "" && in.JWTPrivateKey != "":
-		errs = append(errs, FieldError{Field: "refresh_token", Message: "supply either refresh_token or jwt_private_key, not both"})
-	case in.RefreshToken != "":
-		rec.RefreshToken, rec.AuthMethod = in.RefreshToken, AuthMethodRefreshToken
-	case in.JWTPrivateKey != "":
-		if msg := checkPrivateKey(in.JWTPrivateKey); msg != "" {
-			errs = append(errs, FieldError{Field: "jwt_private_key", Message: msg})
-		}
-		rec.JWTPrivateKey, rec.AuthMethod = in.JWTPrivateKey, AuthMethodJWTBearer
-	default:
-		errs = append(errs, FieldError{Field: "refresh_token", Message: "supply a refresh_token (OAuth refresh-token flow) or a jwt_private_key (JWT bearer flow)"})
-	}
-	rec.UserSync = true
-	if in.UserSync != nil {
-		rec.UserSync = *in.UserSync
-	}
-	if in.AutomaticUserSync != nil {
-		rec.AutomaticUserSync = *in.AutomaticUserSync
-	}
-	if len(errs) > 0 {
-		return nil, ValidationErrors(errs)
-	}
-	return rec, nil
-}
-
-// normalizeLoginURL applies the environment's default and checks the URL:
-// https, or http on a loopback host. It returns a message when invalid.
-func normalizeLoginURL(raw, env string) (string, string) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		if env == EnvironmentSandbox {
-			return SandboxLoginURL, ""
-		}
-		return ProductionLoginURL, ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Opaque != "" {
-		return raw, fmt.Sprintf("login_url must be an absolute URL like https://acme.my.salesforce.com, got %q", raw)
-	}
-	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return raw, fmt.Sprintf("login_url must not carry credentials, a query or a fragment, got %q", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !loopback.IsHost(u.Hostname()) {
-			return raw, fmt.Sprintf("login_url must use https (http is allowed only for a loopback host such as 127.0.0.1), got %q", raw)
-		}
-	default:
-		return raw, fmt.Sprintf("login_url must use https, got %q", raw)
-	}
-	return strings.TrimRight(u.Scheme+"://"+u.Host+u.Path, "/"), ""
-}
-
-// checkPrivateKey returns a message when pemText is not an RSA private key in
-// PEM form. The message never contains the key.
-func checkPrivateKey(pemText string) string {
-	const msg = "jwt_private_key must be the PEM-encoded RSA private key of the connected app's certificate (PKCS #1 \"RSA PRIVATE KEY\" or PKCS #8 \"PRIVATE KEY\"), including the BEGIN and END lines"
-	block, _ := pem.Decode([]byte(strings.TrimSpace(pemText)))
-	if block == nil {
-		return msg
-	}
-	if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
-		return ""
-	}
-	if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
-		return ""
-	}
-	return msg
 }

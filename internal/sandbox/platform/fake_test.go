@@ -2,6 +2,10 @@ package platform_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"slices"
 	"strings"
@@ -372,3 +376,22 @@ func requireProblem(t *testing.T, err error, code string, status int, ext map[st
 	}
 	return *prob
 }
+
+var testKey = sync.OnceValues(func() (string, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})), nil
+})
+
+func testKeyPEM(t *testing.T) string {
+	t.Helper()
+	k, err := testKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -195,56 +194,6 @@ func (p *Platform) clock() time.Time {
 	return p.now().UTC().Truncate(time.Second)
 }
 
-// Account returns the account and its seat accounting.
-func (p *Platform) Account() Account {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.accountLocked()
-}
-
-func (p *Platform) accountLocked() Account {
-	used := p.seatsUsedLocked()
-	return Account{
-		ID: p.account.ID, Name: p.account.Name, SeatLimit: p.account.SeatLimit,
-		SeatsUsed: used, SeatsAvailable: max(0, p.account.SeatLimit-used),
-	}
-}
-
-// seatsUsedLocked counts the sales users that are not in the recycle bin.
-// Every live sales user is indexed by its CRM user ID (rule 1 allows one per
-// CRM user), so the index's size is the count; an import stays O(1) however
-// many sales users the account has.
-func (p *Platform) seatsUsedLocked() int {
-	return len(p.liveByCRMID)
-}
-
-var roleCatalog = []Role{
-	{Name: RoleAdministrator, Description: "Manages the platform: settings, connections, users and all data."},
-	{Name: RoleMarketing, Description: "Runs campaigns and content; sees marketing data and engagement of all prospects."},
-	{Name: RoleSalesManager, Description: "Leads a sales team: sees the team's prospects, activity and dashboards."},
-	{Name: RoleSales, Description: "Works their own prospects: engagement alerts, email tracking and activity."},
-}
-
-// RoleNames returns the names of the role catalog, in catalog order.
-func RoleNames() []string {
-	names := make([]string, len(roleCatalog))
-	for i, r := range roleCatalog {
-		names[i] = r.Name
-	}
-	return names
-}
-
-// Roles returns the role catalog.
-func (p *Platform) Roles() []Role {
-	return slices.Clone(roleCatalog)
-}
-
-// HiddenComponentNames returns the catalog of platform components that can
-// be hidden from a sales user, sorted.
-func HiddenComponentNames() []string {
-	return []string{"activity_history", "email_signature", "hot_prospects", "sent_messages", "website_visitors"}
-}
-
 // AuthenticateClient checks an API client's credentials and returns the
 // scopes it may request.
 func (p *Platform) AuthenticateClient(clientID, secret string) (scopes []string, ok bool) {
@@ -260,78 +209,6 @@ func (p *Platform) AuthenticateClient(clientID, secret string) (scopes []string,
 	return nil, false
 }
 
-// SetSeatLimit changes the seat limit (an admin operation: the vendor sells
-// seats). A limit below the seats in use is allowed; no seat is free then.
-func (p *Platform) SetSeatLimit(n int) (Account, error) {
-	if n < 0 {
-		return Account{}, Validation("seat_limit", fmt.Sprintf("seat_limit must be 0 or more, got %d", n))
-	}
-	p.mu.Lock()
-	p.account.SeatLimit = n
-	acc := p.accountLocked()
-	p.mu.Unlock()
-	p.changed()
-	return acc, nil
-}
-
-// CreatePlatformUser adds a platform user that is not linked to any CRM
-// user (an admin operation, to set up adoption and reservation scenarios).
-func (p *Platform) CreatePlatformUser(in PlatformUserSeed) (PlatformUser, error) {
-	in.Email = strings.TrimSpace(in.Email)
-	if !looksLikeEmail(in.Email) {
-		return PlatformUser{}, Validation("email", fmt.Sprintf("email must be an email address like ann@example.com, got %q", in.Email))
-	}
-	p.mu.Lock()
-	if other, ok := p.puByEmail[strings.ToLower(in.Email)]; ok {
-		p.mu.Unlock()
-		return PlatformUser{}, Validation("email", fmt.Sprintf("platform user %s already has the email address %q; platform users' email addresses are unique", other, in.Email))
-	}
-	if in.ID == "" {
-		in.ID = newID("pu_")
-	} else if _, ok := p.platformUsers[in.ID]; ok {
-		p.mu.Unlock()
-		return PlatformUser{}, Validation("id", fmt.Sprintf("platform user %s already exists; omit id to mint a new one", in.ID))
-	}
-	rec := &PlatformUserRecord{PlatformUser: PlatformUser(in)}
-	p.platformUsers[rec.ID] = rec
-	p.puByEmail[strings.ToLower(rec.Email)] = rec.ID
-	p.mu.Unlock()
-	p.changed()
-	return rec.PlatformUser, nil
-}
-
-// PlatformUsers returns every platform user, sorted by ID.
-func (p *Platform) PlatformUsers() []PlatformUser {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := make([]PlatformUser, 0, len(p.platformUsers))
-	for _, pu := range p.platformUsers {
-		out = append(out, pu.PlatformUser)
-	}
-	slices.SortFunc(out, func(a, b PlatformUser) int { return strings.Compare(a.ID, b.ID) })
-	return out
-}
-
-// reindexLocked rebuilds the lookup indexes from the state.
-func (p *Platform) reindexLocked() {
-	p.byUsername = map[string]string{}
-	p.liveByCRMID = map[string]string{}
-	p.puByEmail = map[string]string{}
-	p.puMappedTo = map[string]string{}
-	for _, pu := range p.platformUsers {
-		p.puByEmail[strings.ToLower(pu.Email)] = pu.ID
-	}
-	for _, u := range p.users {
-		p.byUsername[strings.ToLower(u.CRMUsername)] = u.ID
-		if u.DeletedAt == nil {
-			p.liveByCRMID[u.CRMUserID] = u.ID
-		}
-		if u.PlatformUserID != "" {
-			p.puMappedTo[u.PlatformUserID] = u.ID
-		}
-	}
-}
-
 const idAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 // newID returns prefix followed by 16 random lower-case alphanumerics.
@@ -344,11 +221,6 @@ func newID(prefix string) string {
 		buf[i] = idAlphabet[int(buf[i])%len(idAlphabet)]
 	}
 	return prefix + string(buf)
-}
-
-func looksLikeEmail(s string) bool {
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t\r\n")
 }
 
 func cloneAPIClients(in []APIClientSeed) []APIClientSeed {

@@ -183,23 +183,3 @@ func (p *Platform) mappingForLocked(connID, profileID string) *RoleMapping {
 	}
 	return nil
 }
-
-// checkRole returns a message when role is not in the catalog ("" is
-// allowed when allowEmpty).
-func checkRole(role string, allowEmpty bool) string {
-	if role == "" && allowEmpty {
-		return ""
-	}
-	if slices.Contains(RoleNames(), role) {
-		return ""
-	}
-	return fmt.Sprintf("role must be one of %s, got %q", quoteJoin(RoleNames()), role)
-}
-
-func quoteJoin(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = fmt.Sprintf("%q", s)
-	}
-	return strings.Join(q, ", ")
-}

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
-	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 // RunAutomaticSync imports, when the connection has automatic user sync on,
@@ -75,27 +74,4 @@ func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (int, er
 		p.changed()
 	}
 	return created, nil
-}
-
-// NotifyCRMChange tells the platform that CRM data of an org changed (a user
-// or profile was added or edited), as the platform's CRM sync would learn it:
-// for every connected connection to that org, the sales users' name, email,
-// active flag and profile are updated from the CRM, and automatic user sync
-// runs where it is on. So a user deactivated in Salesforce shows
-// crm_active=false on the next read, without any client having to ask for
-// an update. Failures are left for the connection's status to show.
-func (p *Platform) NotifyCRMChange(ctx context.Context, orgID string) {
-	p.mu.Lock()
-	var ids []string
-	for id, c := range p.conns {
-		if c.Status == StatusConnected && (c.OrganizationID == orgID || sfid.Equal(c.OrganizationID, orgID)) {
-			ids = append(ids, id)
-		}
-	}
-	p.mu.Unlock()
-	slices.Sort(ids)
-	for _, id := range ids {
-		// UpdateConnectionFromCRM also runs automatic user sync.
-		_, _ = p.UpdateConnectionFromCRM(ctx, id)
-	}
 }

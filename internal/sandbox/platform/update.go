@@ -1,0 +1,61 @@
+package platform
+
+import "slices"
+
+// UpdateSalesUser applies a patch to a sales user. Role "" follows the
+// profile mapping, which must then exist when user sync is on. ifMatch 0
+// means unconditional.
+func (p *Platform) UpdateSalesUser(id string, in SalesUserPatch, ifMatch int) (SalesUser, error) {
+	in, err := normalizeSalesUserPatch(in)
+	if err != nil {
+		return SalesUser{}, err
+	}
+	p.mu.Lock()
+	u, err := p.liveLocked(id)
+	if err != nil {
+		p.mu.Unlock()
+		return SalesUser{}, err
+	}
+	if ifMatch != 0 && ifMatch != u.Version {
+		v := u.Version
+		p.mu.Unlock()
+		return SalesUser{}, PreconditionFailed(ResourceSalesUser, id, v)
+	}
+	if prob := p.patchRulesLocked(u, in); prob != nil {
+		p.mu.Unlock()
+		return SalesUser{}, prob
+	}
+	changed := false
+	if in.Role != nil && *in.Role != u.Role {
+		u.Role, changed = *in.Role, true
+	}
+	if in.Team != nil && *in.Team != u.Team {
+		u.Team, changed = *in.Team, true
+	}
+	if in.HiddenComponents != nil && !slices.Equal(*in.HiddenComponents, u.HiddenComponents) {
+		u.HiddenComponents, changed = slices.Clone(*in.HiddenComponents), true
+	}
+	if changed {
+		u.UpdatedAt = p.clock()
+		u.Version++
+	}
+	out := p.salesUserLocked(u)
+	p.mu.Unlock()
+	if changed {
+		p.changed()
+	}
+	return out, nil
+}
+
+// patchRulesLocked checks the rules an update can break: following the
+// profile mapping needs one when user sync is on.
+func (p *Platform) patchRulesLocked(u *SalesUserRecord, in SalesUserPatch) *Problem {
+	if in.Role == nil || *in.Role != "" {
+		return nil
+	}
+	conn, ok := p.conns[u.ConnectionID]
+	if ok && conn.UserSync && p.mappingForLocked(conn.ID, u.CRMProfileID) == nil {
+		return ProfileNotMapped(u.CRMProfileID, u.CRMProfileName, conn.ID)
+	}
+	return nil
+}
