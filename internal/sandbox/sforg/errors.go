@@ -12,6 +12,15 @@ import (
 // token they name does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid is wrapped by errors about seed or admin input that Salesforce
+// would refuse (a missing required field, a malformed ID).
+var ErrInvalid = errors.New("invalid input")
+
+// ErrConflict is wrapped by errors about input that clashes with existing
+// data (a username taken anywhere in Salesforce, a duplicate ID or profile
+// name).
+var ErrConflict = errors.New("conflict")
+
 // Salesforce REST error codes the simulated org answers with.
 const (
 	CodeInvalidSessionID        = "INVALID_SESSION_ID"
