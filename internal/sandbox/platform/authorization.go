@@ -12,46 +12,41 @@ import (
 // adoptSession installs a freshly dialed session if the connection's
 // credentials did not change meanwhile, marking it connected.
 func (p *Platform) adoptSession(id string, dialed *ConnectionRecord, sess *session) bool {
-	p.mu.Lock()
-	rec, ok := p.conns[id]
-	if !ok || p.sessions[id] != nil || !sameCredentials(rec, dialed) {
-		p.mu.Unlock()
-		return false
-	}
-	p.sessions[id] = sess
-	changed := rec.Status != StatusConnected
-	if changed {
-		rec.Status, rec.StatusReason = StatusConnected, ""
-		rec.UpdatedAt = p.clock()
-		rec.Version++
-	}
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
-	return true
+	type outcome struct{ adopted, changed bool }
+	res, _ := commit(p, func() (outcome, bool, error) {
+		rec, ok := p.conns[id]
+		if !ok || p.sessions[id] != nil || !sameCredentials(rec, dialed) {
+			return outcome{}, false, nil
+		}
+		p.sessions[id] = sess
+		changed := rec.Status != StatusConnected
+		if changed {
+			rec.Status, rec.StatusReason = StatusConnected, ""
+			rec.UpdatedAt = p.clock()
+			rec.Version++
+		}
+		return outcome{adopted: true}, changed, nil
+	})
+	return res.adopted
 }
 
 // markDisconnected records an authorization failure, unless the connection
 // got a different session meanwhile (a concurrent re-authorization).
 func (p *Platform) markDisconnected(id string, used *session, reason string) {
-	p.mu.Lock()
-	rec, ok := p.conns[id]
-	if !ok || p.sessions[id] != used {
-		p.mu.Unlock()
-		return
-	}
-	delete(p.sessions, id)
-	changed := rec.Status != StatusDisconnected || rec.StatusReason != reason
-	if changed {
-		rec.Status, rec.StatusReason = StatusDisconnected, reason
-		rec.UpdatedAt = p.clock()
-		rec.Version++
-	}
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
+	_, _ = commit(p, func() (struct{}, bool, error) {
+		rec, ok := p.conns[id]
+		if !ok || p.sessions[id] != used {
+			return struct{}{}, false, nil
+		}
+		delete(p.sessions, id)
+		changed := rec.Status != StatusDisconnected || rec.StatusReason != reason
+		if changed {
+			rec.Status, rec.StatusReason = StatusDisconnected, reason
+			rec.UpdatedAt = p.clock()
+			rec.Version++
+		}
+		return struct{}{}, changed, nil
+	})
 }
 
 // AuthorizeConnection re-authorizes a connection: with new credentials
@@ -67,15 +62,21 @@ func (p *Platform) AuthorizeConnection(ctx context.Context, id string, in Author
 			return Connection{}, Validation("jwt_private_key", msg)
 		}
 	}
-	p.mu.Lock()
-	cur, ok := p.conns[id]
-	if !ok {
-		p.mu.Unlock()
-		return Connection{}, NotFound(ResourceConnection, id)
+	type current struct {
+		rec  ConnectionRecord
+		sess *session
 	}
-	next := *cur
-	oldSess := p.sessions[id]
-	p.mu.Unlock()
+	cur, err := viewErr(p, func() (current, error) {
+		rec, ok := p.conns[id]
+		if !ok {
+			return current{}, NotFound(ResourceConnection, id)
+		}
+		return current{*rec, p.sessions[id]}, nil
+	})
+	if err != nil {
+		return Connection{}, err
+	}
+	next, oldSess := cur.rec, cur.sess
 
 	stored := true
 	switch {
@@ -94,33 +95,39 @@ func (p *Platform) AuthorizeConnection(ctx context.Context, id string, in Author
 		}
 		return Connection{}, err
 	}
-	p.mu.Lock()
-	cur, ok = p.conns[id]
-	if !ok {
-		p.mu.Unlock()
-		return Connection{}, NotFound(ResourceConnection, id)
+	_, err = commit(p, func() (struct{}, bool, error) {
+		cur, ok := p.conns[id]
+		if !ok {
+			return struct{}{}, false, NotFound(ResourceConnection, id)
+		}
+		if !stored {
+			cur.RefreshToken, cur.JWTPrivateKey, cur.AuthMethod = next.RefreshToken, next.JWTPrivateKey, next.AuthMethod
+		}
+		cur.OrganizationID, cur.InstanceURL = ident.OrganizationID, ident.InstanceURL
+		cur.Status, cur.StatusReason = StatusConnected, ""
+		cur.UpdatedAt = p.clock()
+		cur.Version++
+		p.sessions[id] = sess
+		return struct{}{}, true, nil
+	})
+	if err != nil {
+		return Connection{}, err
 	}
-	if !stored {
-		cur.RefreshToken, cur.JWTPrivateKey, cur.AuthMethod = next.RefreshToken, next.JWTPrivateKey, next.AuthMethod
-	}
-	cur.OrganizationID, cur.InstanceURL = ident.OrganizationID, ident.InstanceURL
-	cur.Status, cur.StatusReason = StatusConnected, ""
-	cur.UpdatedAt = p.clock()
-	cur.Version++
-	p.sessions[id] = sess
-	p.mu.Unlock()
-	p.changed()
 	return p.afterCRMArrival(ctx, id)
 }
 
 // ConnectionRefreshToken returns the refresh token a connection stores and
 // the ID of its org, for the admin operations that expire or revoke it.
 func (p *Platform) ConnectionRefreshToken(connID string) (token string, orgID string, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	rec, ok := p.conns[connID]
-	if !ok {
-		return "", "", NotFound(ResourceConnection, connID)
+	rec, err := viewErr(p, func() (ConnectionRecord, error) {
+		rec, ok := p.conns[connID]
+		if !ok {
+			return ConnectionRecord{}, NotFound(ResourceConnection, connID)
+		}
+		return *rec, nil
+	})
+	if err != nil {
+		return "", "", err
 	}
 	if rec.AuthMethod != AuthMethodRefreshToken || rec.RefreshToken == "" {
 		return "", "", Validation("connection_id", fmt.Sprintf("connection %s uses the %s flow and holds no refresh token; expire its access tokens in the org instead", connID, rec.AuthMethod))

@@ -1,6 +1,8 @@
 package platform
 
-import "slices"
+import (
+	"slices"
+)
 
 var roleCatalog = []Role{
 	{Name: RoleAdministrator, Description: "Manages the platform: settings, connections, users and all data."},

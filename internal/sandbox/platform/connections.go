@@ -12,12 +12,13 @@ import (
 
 // ListConnections lists connections, sorted by ID.
 func (p *Platform) ListConnections(pr PageRequest) (Page[Connection], error) {
-	p.mu.Lock()
-	items := make([]Connection, 0, len(p.conns))
-	for _, c := range p.conns {
-		items = append(items, c.Connection)
-	}
-	p.mu.Unlock()
+	items := view(p, func() []Connection {
+		items := make([]Connection, 0, len(p.conns))
+		for _, c := range p.conns {
+			items = append(items, c.Connection)
+		}
+		return items
+	})
 	slices.SortFunc(items, func(a, b Connection) int { return strings.Compare(a.ID, b.ID) })
 	return paginate(items, func(c Connection) string { return c.ID }, pr)
 }
@@ -40,11 +41,11 @@ func (p *Platform) CreateConnection(ctx context.Context, in ConnectionInput) (Co
 	rec.OrganizationID = ident.OrganizationID
 	rec.InstanceURL = ident.InstanceURL
 	rec.CreatedAt, rec.UpdatedAt, rec.Version = now, now, 1
-	p.mu.Lock()
-	p.conns[rec.ID] = rec
-	p.sessions[rec.ID] = sess
-	p.mu.Unlock()
-	p.changed()
+	_, _ = commit(p, func() (struct{}, bool, error) {
+		p.conns[rec.ID] = rec
+		p.sessions[rec.ID] = sess
+		return struct{}{}, true, nil
+	})
 	return p.afterCRMArrival(ctx, rec.ID)
 }
 
@@ -56,13 +57,13 @@ func (p *Platform) afterCRMArrival(ctx context.Context, id string) (Connection, 
 }
 
 func (p *Platform) connection(id string) (Connection, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	rec, ok := p.conns[id]
-	if !ok {
-		return Connection{}, NotFound(ResourceConnection, id)
-	}
-	return rec.Connection, nil
+	return viewErr(p, func() (Connection, error) {
+		rec, ok := p.conns[id]
+		if !ok {
+			return Connection{}, NotFound(ResourceConnection, id)
+		}
+		return rec.Connection, nil
+	})
 }
 
 // GetConnection returns a connection after a live health check through the
@@ -70,15 +71,21 @@ func (p *Platform) connection(id string) (Connection, error) {
 // a connection that is disconnected (or has no session yet) re-runs its
 // stored grant, which restores a JWT bearer connection.
 func (p *Platform) GetConnection(ctx context.Context, id string) (Connection, error) {
-	p.mu.Lock()
-	rec, ok := p.conns[id]
-	if !ok {
-		p.mu.Unlock()
-		return Connection{}, NotFound(ResourceConnection, id)
+	type current struct {
+		rec  ConnectionRecord
+		sess *session
 	}
-	sess := p.sessions[id]
-	snapshot := *rec
-	p.mu.Unlock()
+	cur, err := viewErr(p, func() (current, error) {
+		rec, ok := p.conns[id]
+		if !ok {
+			return current{}, NotFound(ResourceConnection, id)
+		}
+		return current{*rec, p.sessions[id]}, nil
+	})
+	if err != nil {
+		return Connection{}, err
+	}
+	snapshot, sess := cur.rec, cur.sess
 
 	if sess == nil {
 		crm, err := p.dial(ctx, credentialsOf(&snapshot))
@@ -107,19 +114,16 @@ func (p *Platform) GetConnection(ctx context.Context, id string) (Connection, er
 // service username changes re-authorize first; nothing changes when that
 // fails. ifMatch 0 means unconditional.
 func (p *Platform) UpdateConnection(ctx context.Context, id string, in ConnectionPatch, ifMatch int) (Connection, error) {
-	p.mu.Lock()
-	cur, ok := p.conns[id]
-	if !ok {
-		p.mu.Unlock()
-		return Connection{}, NotFound(ResourceConnection, id)
+	next, err := viewErr(p, func() (ConnectionRecord, error) {
+		cur, err := p.matchingConnectionLocked(id, ifMatch)
+		if err != nil {
+			return ConnectionRecord{}, err
+		}
+		return *cur, nil
+	})
+	if err != nil {
+		return Connection{}, err
 	}
-	if ifMatch != 0 && ifMatch != cur.Version {
-		v := cur.Version
-		p.mu.Unlock()
-		return Connection{}, PreconditionFailed(ResourceConnection, id, v)
-	}
-	next := *cur
-	p.mu.Unlock()
 
 	var errs []FieldError
 	if in.Environment != nil && *in.Environment != next.Environment {
@@ -194,78 +198,88 @@ func (p *Platform) UpdateConnection(ctx context.Context, id string, in Connectio
 		next.Status, next.StatusReason = StatusConnected, ""
 	}
 
-	p.mu.Lock()
-	cur, ok = p.conns[id]
-	if !ok {
-		p.mu.Unlock()
-		return Connection{}, NotFound(ResourceConnection, id)
+	type result struct {
+		out          Connection
+		syncTurnedOn bool
 	}
-	if ifMatch != 0 && ifMatch != cur.Version {
-		v := cur.Version
-		p.mu.Unlock()
-		return Connection{}, PreconditionFailed(ResourceConnection, id, v)
+	res, err := commit(p, func() (result, bool, error) {
+		cur, err := p.matchingConnectionLocked(id, ifMatch)
+		if err != nil {
+			return result{}, false, err
+		}
+		if !reauth {
+			// Keep whatever status a concurrent health check recorded.
+			next.Status, next.StatusReason = cur.Status, cur.StatusReason
+		}
+		syncTurnedOn := next.AutomaticUserSync && !cur.AutomaticUserSync
+		changed := next != *cur
+		if changed {
+			next.UpdatedAt = p.clock()
+			next.Version = cur.Version + 1
+			*cur = next
+		}
+		if sess != nil {
+			p.sessions[id] = sess
+		}
+		return result{cur.Connection, syncTurnedOn}, changed, nil
+	})
+	if err != nil {
+		return Connection{}, err
 	}
-	if !reauth {
-		// Keep whatever status a concurrent health check recorded.
-		next.Status, next.StatusReason = cur.Status, cur.StatusReason
-	}
-	syncTurnedOn := next.AutomaticUserSync && !cur.AutomaticUserSync
-	changed := next != *cur
-	if changed {
-		next.UpdatedAt = p.clock()
-		next.Version = cur.Version + 1
-		*cur = next
-	}
-	if sess != nil {
-		p.sessions[id] = sess
-	}
-	out := cur.Connection
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
-	if syncTurnedOn || (reauth && next.AutomaticUserSync) {
+	if res.syncTurnedOn || (reauth && next.AutomaticUserSync) {
 		return p.afterCRMArrival(ctx, id)
 	}
-	return out, nil
+	return res.out, nil
+}
+
+// matchingConnectionLocked returns the connection when it exists and, for
+// ifMatch other than 0, has that version.
+func (p *Platform) matchingConnectionLocked(id string, ifMatch int) (*ConnectionRecord, error) {
+	cur, ok := p.conns[id]
+	if !ok {
+		return nil, NotFound(ResourceConnection, id)
+	}
+	if ifMatch != 0 && ifMatch != cur.Version {
+		return nil, PreconditionFailed(ResourceConnection, id, cur.Version)
+	}
+	return cur, nil
 }
 
 // DeleteConnection removes a connection with its role mappings; its sales
 // users move to the recycle bin (freeing their seats).
 func (p *Platform) DeleteConnection(_ context.Context, id string) error {
-	p.mu.Lock()
-	if _, ok := p.conns[id]; !ok {
-		p.mu.Unlock()
-		return NotFound(ResourceConnection, id)
-	}
-	now := p.clock()
-	for _, u := range p.users {
-		if u.ConnectionID == id && u.DeletedAt == nil {
-			p.recycleLocked(u, now)
+	_, err := commit(p, func() (struct{}, bool, error) {
+		if _, ok := p.conns[id]; !ok {
+			return struct{}{}, false, NotFound(ResourceConnection, id)
 		}
-	}
-	for mid, m := range p.mappings {
-		if m.ConnectionID == id {
-			delete(p.mappings, mid)
+		now := p.clock()
+		for _, u := range p.users {
+			if u.ConnectionID == id && u.DeletedAt == nil {
+				p.recycleLocked(u, now)
+			}
 		}
-	}
-	delete(p.conns, id)
-	delete(p.sessions, id)
-	p.mu.Unlock()
-	p.changed()
-	return nil
+		for mid, m := range p.mappings {
+			if m.ConnectionID == id {
+				delete(p.mappings, mid)
+			}
+		}
+		delete(p.conns, id)
+		delete(p.sessions, id)
+		return struct{}{}, true, nil
+	})
+	return err
 }
 
 // ConnectionOrg returns the ID of the org a connection is authorized
 // against, without a health check.
 func (p *Platform) ConnectionOrg(connID string) (string, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	rec, ok := p.conns[connID]
-	if !ok {
-		return "", NotFound(ResourceConnection, connID)
-	}
-	return rec.OrganizationID, nil
+	return viewErr(p, func() (string, error) {
+		rec, ok := p.conns[connID]
+		if !ok {
+			return "", NotFound(ResourceConnection, connID)
+		}
+		return rec.OrganizationID, nil
+	})
 }
 
 // RebaseLoginURLs points the connections whose login URL or instance URL
@@ -284,24 +298,22 @@ func (p *Platform) RebaseLoginURLs(from, to string) int {
 		}
 		return u, false
 	}
-	p.mu.Lock()
-	n := 0
-	now := p.clock()
-	for id, rec := range p.conns {
-		login, okLogin := rebase(rec.LoginURL)
-		instance, okInstance := rebase(rec.InstanceURL)
-		if !okLogin && !okInstance {
-			continue
+	n, _ := commit(p, func() (int, bool, error) {
+		n := 0
+		now := p.clock()
+		for id, rec := range p.conns {
+			login, okLogin := rebase(rec.LoginURL)
+			instance, okInstance := rebase(rec.InstanceURL)
+			if !okLogin && !okInstance {
+				continue
+			}
+			rec.LoginURL, rec.InstanceURL = login, instance
+			rec.UpdatedAt = now
+			rec.Version++
+			delete(p.sessions, id)
+			n++
 		}
-		rec.LoginURL, rec.InstanceURL = login, instance
-		rec.UpdatedAt = now
-		rec.Version++
-		delete(p.sessions, id)
-		n++
-	}
-	p.mu.Unlock()
-	if n > 0 {
-		p.changed()
-	}
+		return n, n > 0, nil
+	})
 	return n
 }

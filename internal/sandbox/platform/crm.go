@@ -18,23 +18,27 @@ const crmChunk = 200
 // the stored credentials when none is cached (after a restart). A
 // disconnected connection fails with connection_disconnected at once.
 func (p *Platform) session(ctx context.Context, connID string) (*session, error) {
-	p.mu.Lock()
-	rec, ok := p.conns[connID]
-	if !ok {
-		p.mu.Unlock()
-		return nil, NotFound(ResourceConnection, connID)
+	type current struct {
+		rec  ConnectionRecord
+		sess *session
 	}
-	if rec.Status != StatusConnected {
-		reason := rec.StatusReason
-		p.mu.Unlock()
-		return nil, ConnectionDisconnected(connID, reason)
+	cur, err := viewErr(p, func() (current, error) {
+		rec, ok := p.conns[connID]
+		if !ok {
+			return current{}, NotFound(ResourceConnection, connID)
+		}
+		if rec.Status != StatusConnected {
+			return current{}, ConnectionDisconnected(connID, rec.StatusReason)
+		}
+		return current{*rec, p.sessions[connID]}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if s := p.sessions[connID]; s != nil {
-		p.mu.Unlock()
-		return s, nil
+	if cur.sess != nil {
+		return cur.sess, nil
 	}
-	snapshot := *rec
-	p.mu.Unlock()
+	snapshot := cur.rec
 
 	crm, err := p.dial(ctx, credentialsOf(&snapshot))
 	if err != nil {
@@ -170,35 +174,36 @@ func (p *Platform) ListCRMProfiles(ctx context.Context, connID string, pr PageRe
 // importedCRMIDs returns the IDs of the CRM users of connID's org that hold
 // a live sales user (through any connection to that org), sorted.
 func (p *Platform) importedCRMIDs(connID string) []string {
-	p.mu.Lock()
-	org := ""
-	if c, ok := p.conns[connID]; ok {
-		org = c.OrganizationID
-	}
-	ids := make([]string, 0, len(p.liveByCRMID))
-	for id, suID := range p.liveByCRMID {
-		if c, ok := p.conns[p.users[suID].ConnectionID]; ok && c.OrganizationID == org {
-			ids = append(ids, id)
+	ids := view(p, func() []string {
+		org := ""
+		if c, ok := p.conns[connID]; ok {
+			org = c.OrganizationID
 		}
-	}
-	p.mu.Unlock()
+		ids := make([]string, 0, len(p.liveByCRMID))
+		for id, suID := range p.liveByCRMID {
+			if c, ok := p.conns[p.users[suID].ConnectionID]; ok && c.OrganizationID == org {
+				ids = append(ids, id)
+			}
+		}
+		return ids
+	})
 	slices.Sort(ids)
 	return ids
 }
 
 // crmUsers converts CRM users and fills in their sales user IDs.
 func (p *Platform) crmUsers(users []salesforce.User) []CRMUser {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := make([]CRMUser, len(users))
-	for i, u := range users {
-		out[i] = CRMUser{
-			ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
-			Active: u.Active, ProfileID: u.ProfileID, ProfileName: u.ProfileName, UserRole: u.UserRoleName,
-			SalesUserID: p.liveByCRMID[u.ID],
+	return view(p, func() []CRMUser {
+		out := make([]CRMUser, len(users))
+		for i, u := range users {
+			out[i] = CRMUser{
+				ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+				Active: u.Active, ProfileID: u.ProfileID, ProfileName: u.ProfileName, UserRole: u.UserRoleName,
+				SalesUserID: p.liveByCRMID[u.ID],
+			}
 		}
-	}
-	return out
+		return out
+	})
 }
 
 // fetchUsersByID reads CRM users by ID in chunks; missing IDs are absent

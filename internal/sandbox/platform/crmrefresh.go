@@ -12,36 +12,38 @@ import (
 // UpdateSalesUserFromCRM refreshes name, email, active flag and profile of a
 // sales user from the org.
 func (p *Platform) UpdateSalesUserFromCRM(ctx context.Context, id string) (SalesUser, error) {
-	p.mu.Lock()
-	u, err := p.liveLocked(id)
+	type target struct{ connID, crmID string }
+	t, err := viewErr(p, func() (target, error) {
+		u, err := p.liveLocked(id)
+		if err != nil {
+			return target{}, err
+		}
+		return target{u.ConnectionID, u.CRMUserID}, nil
+	})
 	if err != nil {
-		p.mu.Unlock()
 		return SalesUser{}, err
 	}
-	connID, crmID := u.ConnectionID, u.CRMUserID
-	p.mu.Unlock()
 
-	sess, err := p.session(ctx, connID)
+	sess, err := p.session(ctx, t.connID)
 	if err != nil {
 		return SalesUser{}, err
 	}
-	cu, err := p.lookupCRMUser(ctx, connID, sess, crmID, "")
+	cu, err := p.lookupCRMUser(ctx, t.connID, sess, t.crmID, "")
 	if err != nil {
 		return SalesUser{}, err
 	}
-	p.mu.Lock()
-	u, err = p.liveLocked(id)
+	out, err := commit(p, func() (SalesUser, bool, error) {
+		u, err := p.liveLocked(id)
+		if err != nil {
+			return SalesUser{}, false, err
+		}
+		changed := refreshFromCRM(u, cu, p.clock())
+		return p.salesUserLocked(u), changed, nil
+	})
 	if err != nil {
-		p.mu.Unlock()
 		return SalesUser{}, err
 	}
-	changed := refreshFromCRM(u, cu, p.clock())
-	out := p.salesUserLocked(u)
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
-	if _, err := p.RunAutomaticSync(ctx, connID); err == nil {
+	if _, err := p.RunAutomaticSync(ctx, t.connID); err == nil {
 		if fresh, err := p.GetSalesUser(id); err == nil {
 			out = fresh
 		}
@@ -68,34 +70,33 @@ func (p *Platform) UpdateConnectionFromCRM(ctx context.Context, id string) (int,
 	if err != nil {
 		return 0, err
 	}
-	p.mu.Lock()
-	var ids []string
-	for _, u := range p.users {
-		if u.ConnectionID == id && u.DeletedAt == nil {
-			ids = append(ids, u.CRMUserID)
+	ids := view(p, func() []string {
+		var ids []string
+		for _, u := range p.users {
+			if u.ConnectionID == id && u.DeletedAt == nil {
+				ids = append(ids, u.CRMUserID)
+			}
 		}
-	}
-	p.mu.Unlock()
+		return ids
+	})
 	slices.Sort(ids)
 	fresh, err := fetchUsersByID(ctx, sess.crm, ids)
 	if err != nil {
 		return 0, p.crmError(id, sess, err)
 	}
-	p.mu.Lock()
-	n := 0
-	now := p.clock()
-	for _, u := range p.users {
-		if u.ConnectionID != id || u.DeletedAt != nil {
-			continue
+	n, _ := commit(p, func() (int, bool, error) {
+		n := 0
+		now := p.clock()
+		for _, u := range p.users {
+			if u.ConnectionID != id || u.DeletedAt != nil {
+				continue
+			}
+			if cu, ok := fresh[u.CRMUserID]; ok && refreshFromCRM(u, cu, now) {
+				n++
+			}
 		}
-		if cu, ok := fresh[u.CRMUserID]; ok && refreshFromCRM(u, cu, now) {
-			n++
-		}
-	}
-	p.mu.Unlock()
-	if n > 0 {
-		p.changed()
-	}
+		return n, n > 0, nil
+	})
 	_, _ = p.RunAutomaticSync(ctx, id) // CRM data arrived; best effort
 	return n, nil
 }
@@ -108,14 +109,15 @@ func (p *Platform) UpdateConnectionFromCRM(ctx context.Context, id string) (int,
 // crm_active=false on the next read, without any client having to ask for
 // an update. Failures are left for the connection's status to show.
 func (p *Platform) NotifyCRMChange(ctx context.Context, orgID string) {
-	p.mu.Lock()
-	var ids []string
-	for id, c := range p.conns {
-		if c.Status == StatusConnected && (c.OrganizationID == orgID || sfid.Equal(c.OrganizationID, orgID)) {
-			ids = append(ids, id)
+	ids := view(p, func() []string {
+		var ids []string
+		for id, c := range p.conns {
+			if c.Status == StatusConnected && (c.OrganizationID == orgID || sfid.Equal(c.OrganizationID, orgID)) {
+				ids = append(ids, id)
+			}
 		}
-	}
-	p.mu.Unlock()
+		return ids
+	})
 	slices.Sort(ids)
 	for _, id := range ids {
 		// UpdateConnectionFromCRM also runs automatic user sync.

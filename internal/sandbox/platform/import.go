@@ -25,25 +25,20 @@ func (p *Platform) CreateSalesUser(ctx context.Context, in SalesUserInput) (Sale
 		return SalesUser{}, err
 	}
 
-	p.mu.Lock()
-	conn, err := p.connectedLocked(in.ConnectionID)
-	if err != nil {
-		p.mu.Unlock()
-		return SalesUser{}, err
-	}
-	if probs := p.importRulesLocked(conn, u, in.Role, ""); len(probs) > 0 {
-		p.mu.Unlock()
-		return SalesUser{}, probs[0]
-	}
-	if used := p.seatsUsedLocked(); used+1 > p.account.SeatLimit {
-		p.mu.Unlock()
-		return SalesUser{}, SeatLimitReached(used, p.account.SeatLimit, 1)
-	}
-	rec := p.insertLocked(conn, u, in.Role, in.Team, in.HiddenComponents, CreatedByAPI)
-	out := p.salesUserLocked(rec)
-	p.mu.Unlock()
-	p.changed()
-	return out, nil
+	return commit(p, func() (SalesUser, bool, error) {
+		conn, err := p.connectedLocked(in.ConnectionID)
+		if err != nil {
+			return SalesUser{}, false, err
+		}
+		if probs := p.importRulesLocked(conn, u, in.Role, ""); len(probs) > 0 {
+			return SalesUser{}, false, probs[0]
+		}
+		if used := p.seatsUsedLocked(); used+1 > p.account.SeatLimit {
+			return SalesUser{}, false, SeatLimitReached(used, p.account.SeatLimit, 1)
+		}
+		rec := p.insertLocked(conn, u, in.Role, in.Team, in.HiddenComponents, CreatedByAPI)
+		return p.salesUserLocked(rec), true, nil
+	})
 }
 
 // connectedLocked returns a connection that exists and is connected.
@@ -113,8 +108,8 @@ func (p *Platform) importRulesLocked(conn *ConnectionRecord, u salesforce.User, 
 	return probs
 }
 
-// insertLocked creates the sales user (and its platform user, unless one
-// with the same email is free to adopt). The caller has checked the rules.
+// insertLocked creates the sales user and links it to a platform user by
+// adoptOrCreatePlatformUserLocked. The caller has checked the rules.
 func (p *Platform) insertLocked(conn *ConnectionRecord, u salesforce.User, role, team string, hidden []string, createdBy string) *SalesUserRecord {
 	now := p.clock()
 	rec := &SalesUserRecord{
@@ -123,19 +118,7 @@ func (p *Platform) insertLocked(conn *ConnectionRecord, u salesforce.User, role,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	applyCRMUser(rec, u)
-	if puID, ok := p.puByEmail[strings.ToLower(u.Email)]; ok && p.puMappedTo[puID] == "" {
-		rec.PlatformUserID, rec.AdoptedExistingUser = puID, true
-	} else {
-		pu := &PlatformUserRecord{
-			PlatformUser:    PlatformUser{ID: newID("pu_"), Email: u.Email, FirstName: u.FirstName, LastName: u.LastName},
-			CreatedByImport: true,
-		}
-		p.platformUsers[pu.ID] = pu
-		if _, taken := p.puByEmail[strings.ToLower(u.Email)]; !taken {
-			p.puByEmail[strings.ToLower(u.Email)] = pu.ID
-		}
-		rec.PlatformUserID = pu.ID
-	}
+	rec.PlatformUserID, rec.AdoptedExistingUser = p.adoptOrCreatePlatformUserLocked(u.Email, u.FirstName, u.LastName)
 	p.users[rec.ID] = rec
 	p.byUsername[strings.ToLower(rec.CRMUsername)] = rec.ID
 	p.liveByCRMID[rec.CRMUserID] = rec.ID

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -156,16 +155,7 @@ func (p *Platform) seed(seed Seed) {
 			HiddenComponents: []string{}, CreatedBy: CreatedByAPI,
 			DeletedAt: &deleted, CreatedAt: deleted, UpdatedAt: deleted, Version: 1,
 		}
-		if puID, ok := p.puByEmail[strings.ToLower(rb.Email)]; ok && p.puMappedTo[puID] == "" {
-			rec.PlatformUserID, rec.AdoptedExistingUser = puID, true
-		} else {
-			pu := &PlatformUserRecord{
-				PlatformUser:    PlatformUser{ID: newID("pu_"), Email: rb.Email, FirstName: rb.FirstName, LastName: rb.LastName},
-				CreatedByImport: true,
-			}
-			p.platformUsers[pu.ID] = pu
-			rec.PlatformUserID = pu.ID
-		}
+		rec.PlatformUserID, rec.AdoptedExistingUser = p.adoptOrCreatePlatformUserLocked(rb.Email, rb.FirstName, rb.LastName)
 		p.users[rec.ID] = rec
 		p.reindexLocked()
 	}
@@ -181,12 +171,15 @@ func (p *Platform) OnChange(fn func()) {
 }
 
 func (p *Platform) changed() {
-	p.hookMu.Lock()
-	hooks := slices.Clone(p.hooks)
-	p.hookMu.Unlock()
-	for _, fn := range hooks {
+	for _, fn := range p.changeHooks() {
 		fn()
 	}
+}
+
+func (p *Platform) changeHooks() []func() {
+	p.hookMu.Lock()
+	defer p.hookMu.Unlock()
+	return slices.Clone(p.hooks)
 }
 
 // clock returns the current time in UTC, truncated to the second.
@@ -197,16 +190,17 @@ func (p *Platform) clock() time.Time {
 // AuthenticateClient checks an API client's credentials and returns the
 // scopes it may request.
 func (p *Platform) AuthenticateClient(clientID, secret string) (scopes []string, ok bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.apiClients {
-		idOK := subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(clientID)) == 1
-		secretOK := subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) == 1
-		if idOK && secretOK {
-			return slices.Clone(c.Scopes), true
+	scopes = view(p, func() []string {
+		for _, c := range p.apiClients {
+			idOK := subtle.ConstantTimeCompare([]byte(c.ClientID), []byte(clientID)) == 1
+			secretOK := subtle.ConstantTimeCompare([]byte(c.ClientSecret), []byte(secret)) == 1
+			if idOK && secretOK {
+				return append([]string{}, c.Scopes...)
+			}
 		}
-	}
-	return nil, false
+		return nil
+	})
+	return scopes, scopes != nil
 }
 
 const idAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"

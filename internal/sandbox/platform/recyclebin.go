@@ -13,15 +13,16 @@ import (
 // ListRecycleBin lists the deleted sales users, of one connection when
 // connID is set, sorted by ID.
 func (p *Platform) ListRecycleBin(connID string, pr PageRequest) (Page[SalesUser], error) {
-	p.mu.Lock()
-	items := []SalesUser{}
-	for _, u := range p.users {
-		if u.DeletedAt == nil || (connID != "" && u.ConnectionID != connID) {
-			continue
+	items := view(p, func() []SalesUser {
+		items := []SalesUser{}
+		for _, u := range p.users {
+			if u.DeletedAt == nil || (connID != "" && u.ConnectionID != connID) {
+				continue
+			}
+			items = append(items, p.salesUserLocked(u))
 		}
-		items = append(items, p.salesUserLocked(u))
-	}
-	p.mu.Unlock()
+		return items
+	})
 	slices.SortFunc(items, func(a, b SalesUser) int { return strings.Compare(a.ID, b.ID) })
 	return paginate(items, func(u SalesUser) string { return u.ID }, pr)
 }
@@ -29,16 +30,15 @@ func (p *Platform) ListRecycleBin(connID string, pr PageRequest) (Page[SalesUser
 // DeleteSalesUser moves a sales user to the recycle bin, freeing its seat;
 // it keeps its CRM username until purged or restored.
 func (p *Platform) DeleteSalesUser(id string) error {
-	p.mu.Lock()
-	u, err := p.liveLocked(id)
-	if err != nil {
-		p.mu.Unlock()
-		return err
-	}
-	p.recycleLocked(u, p.clock())
-	p.mu.Unlock()
-	p.changed()
-	return nil
+	_, err := commit(p, func() (struct{}, bool, error) {
+		u, err := p.liveLocked(id)
+		if err != nil {
+			return struct{}{}, false, err
+		}
+		p.recycleLocked(u, p.clock())
+		return struct{}{}, true, nil
+	})
+	return err
 }
 
 func (p *Platform) recycleLocked(u *SalesUserRecord, now time.Time) {
@@ -58,99 +58,116 @@ func (p *Platform) recycleLocked(u *SalesUserRecord, now time.Time) {
 // the org of its CRM user, or, without one, through a connected connection
 // that reaches its CRM user.
 func (p *Platform) RestoreSalesUser(ctx context.Context, id string, in RestoreInput) (SalesUser, error) {
-	p.mu.Lock()
+	plan, err := viewErr(p, func() (restorePlan, error) { return p.planRestoreLocked(id, in) })
+	if err != nil {
+		return SalesUser{}, err
+	}
+	cu, used, err := p.findRestoreTarget(ctx, id, in, plan)
+	if err != nil {
+		return SalesUser{}, err
+	}
+	return commit(p, func() (SalesUser, bool, error) {
+		out, err := p.restoreLocked(id, used, cu)
+		return out, err == nil, err
+	})
+}
+
+// restorePlan is what a restore learned from the state before it reads the
+// CRM: the entry's CRM user and the connections to look it up through.
+type restorePlan struct {
+	crmID, username string
+	ownExists       bool
+	candidates      []string
+}
+
+// planRestoreLocked checks a restore's input against the recycle bin entry
+// and picks the connections to try.
+func (p *Platform) planRestoreLocked(id string, in RestoreInput) (restorePlan, error) {
 	u, ok := p.users[id]
 	if !ok || u.DeletedAt == nil {
-		p.mu.Unlock()
-		return SalesUser{}, NotFound(ResourceRecycleBinEntry, id)
+		return restorePlan{}, NotFound(ResourceRecycleBinEntry, id)
 	}
-	connID, crmID, username := u.ConnectionID, u.CRMUserID, u.CRMUsername
-	_, ownExists := p.conns[connID]
+	connID := u.ConnectionID
+	plan := restorePlan{crmID: u.CRMUserID, username: u.CRMUsername}
+	_, plan.ownExists = p.conns[connID]
 	_, givenExists := p.conns[in.ConnectionID]
-	var candidates []string
 	switch {
 	case in.ConnectionID != "" && !givenExists:
-		p.mu.Unlock()
-		return SalesUser{}, Validation("connection_id", fmt.Sprintf(
+		return restorePlan{}, Validation("connection_id", fmt.Sprintf(
 			"connection %q does not exist; name a connection to the Salesforce org of CRM user %s (%s), or send no connection_id (list connections with GET /api/v1/connections)",
-			in.ConnectionID, crmID, username))
-	case ownExists && in.ConnectionID != "" && in.ConnectionID != connID:
-		p.mu.Unlock()
-		return SalesUser{}, Validation("connection_id", fmt.Sprintf(
+			in.ConnectionID, plan.crmID, plan.username))
+	case plan.ownExists && in.ConnectionID != "" && in.ConnectionID != connID:
+		return restorePlan{}, Validation("connection_id", fmt.Sprintf(
 			"sales user %s was deleted from connection %s, which still exists, and a sales user is restored on its own connection; "+
 				"send connection_id %q or none, or purge it with DELETE /api/v1/recycle-bin/%s and import CRM user %s anew on connection %s",
-			id, connID, connID, id, crmID, in.ConnectionID))
-	case ownExists:
-		candidates = []string{connID}
+			id, connID, connID, id, plan.crmID, in.ConnectionID))
+	case plan.ownExists:
+		plan.candidates = []string{connID}
 	case in.ConnectionID != "":
-		candidates = []string{in.ConnectionID}
+		plan.candidates = []string{in.ConnectionID}
 	default:
 		for cid, c := range p.conns {
 			if c.Status == StatusConnected {
-				candidates = append(candidates, cid)
+				plan.candidates = append(plan.candidates, cid)
 			}
 		}
-		slices.Sort(candidates)
+		slices.Sort(plan.candidates)
 	}
-	p.mu.Unlock()
+	return plan, nil
+}
 
+// findRestoreTarget reads the entry's CRM user through the planned
+// connections (without the lock) and returns it with the connection that
+// reached it.
+func (p *Platform) findRestoreTarget(ctx context.Context, id string, in RestoreInput, plan restorePlan) (salesforce.User, string, error) {
 	// Only the fallback search tolerates a candidate that fails.
-	single := len(candidates) == 1 && (ownExists || in.ConnectionID != "")
-	var (
-		cu   salesforce.User
-		used string
-	)
-	for _, cid := range candidates {
+	single := len(plan.candidates) == 1 && (plan.ownExists || in.ConnectionID != "")
+	for _, cid := range plan.candidates {
 		sess, err := p.session(ctx, cid)
 		if err != nil {
 			if single {
-				return SalesUser{}, err
+				return salesforce.User{}, "", err
 			}
 			continue
 		}
-		cu, err = p.lookupCRMUser(ctx, cid, sess, crmID, "")
+		cu, err := p.lookupCRMUser(ctx, cid, sess, plan.crmID, "")
 		if err == nil {
-			used = cid
-			break
+			return cu, cid, nil
 		}
-		if single && !ownExists && IsCode(err, CodeNotFound) {
-			return SalesUser{}, p.wrongOrgProblem(ctx, id, crmID, username, cid)
+		if single && !plan.ownExists && IsCode(err, CodeNotFound) {
+			return salesforce.User{}, "", p.wrongOrgProblem(ctx, id, plan.crmID, plan.username, cid)
 		}
 		if single {
-			return SalesUser{}, err
+			return salesforce.User{}, "", err
 		}
 	}
-	if used == "" {
-		return SalesUser{}, Validation("connection_id", fmt.Sprintf(
-			"sales user %s (CRM user %s, %s) belongs to no existing connection, and no connected connection reaches its CRM user; create a connection to its Salesforce org first, or purge it with DELETE /api/v1/recycle-bin/%s",
-			id, crmID, username, id))
-	}
+	return salesforce.User{}, "", Validation("connection_id", fmt.Sprintf(
+		"sales user %s (CRM user %s, %s) belongs to no existing connection, and no connected connection reaches its CRM user; create a connection to its Salesforce org first, or purge it with DELETE /api/v1/recycle-bin/%s",
+		id, plan.crmID, plan.username, id))
+}
 
-	p.mu.Lock()
-	u, ok = p.users[id]
+// restoreLocked re-checks the rules against the state as it is now and
+// takes the entry out of the recycle bin onto connection connID.
+func (p *Platform) restoreLocked(id, connID string, cu salesforce.User) (SalesUser, error) {
+	u, ok := p.users[id]
 	if !ok || u.DeletedAt == nil {
-		p.mu.Unlock()
 		return SalesUser{}, NotFound(ResourceRecycleBinEntry, id)
 	}
-	conn, err := p.connectedLocked(used)
+	conn, err := p.connectedLocked(connID)
 	if err != nil {
-		p.mu.Unlock()
 		return SalesUser{}, err
 	}
 	cu.Username = u.CRMUsername // the entry holds its username; a renamed CRM user keeps the mapping
 	if probs := p.importRulesLocked(conn, cu, u.Role, id); len(probs) > 0 {
-		p.mu.Unlock()
 		return SalesUser{}, probs[0]
 	}
 	if n := p.seatsUsedLocked(); n+1 > p.account.SeatLimit {
-		p.mu.Unlock()
 		prob := SeatLimitReached(n, p.account.SeatLimit, 1)
 		prob.Detail = fmt.Sprintf("The account uses %d of %d seats, so restoring sales user %s from the recycle bin would exceed the seat limit. %s",
 			n, p.account.SeatLimit, id, seatLimitFix)
 		return SalesUser{}, prob
 	}
 	if other, ok := p.liveByCRMID[u.CRMUserID]; ok && other != id {
-		p.mu.Unlock()
 		return SalesUser{}, CRMUsernameMapped(u.CRMUsername, Conflict{SalesUserID: other, Email: p.users[other].Email, Name: fullName(p.users[other].FirstName, p.users[other].LastName)})
 	}
 	now := p.clock()
@@ -160,28 +177,24 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string, in RestoreIn
 	u.UpdatedAt = now
 	u.Version++
 	p.liveByCRMID[u.CRMUserID] = u.ID
-	out := p.salesUserLocked(u)
-	p.mu.Unlock()
-	p.changed()
-	return out, nil
+	return p.salesUserLocked(u), nil
 }
 
 // wrongOrgProblem explains that connection connID, named by a restore,
 // does not reach the org of the entry's CRM user. It names that org when
 // another connected connection reaches the CRM user.
 func (p *Platform) wrongOrgProblem(ctx context.Context, id, crmID, username, connID string) *Problem {
-	p.mu.Lock()
-	reaches := ""
-	if c, ok := p.conns[connID]; ok && c.OrganizationID != "" {
-		reaches = fmt.Sprintf(", to org %s,", c.OrganizationID)
-	}
-	var others []string
-	for cid, c := range p.conns {
-		if cid != connID && c.Status == StatusConnected {
-			others = append(others, cid)
+	reaches, others := "", []string(nil)
+	p.locked(func() {
+		if c, ok := p.conns[connID]; ok && c.OrganizationID != "" {
+			reaches = fmt.Sprintf(", to org %s,", c.OrganizationID)
 		}
-	}
-	p.mu.Unlock()
+		for cid, c := range p.conns {
+			if cid != connID && c.Status == StatusConnected {
+				others = append(others, cid)
+			}
+		}
+	})
 	slices.Sort(others)
 	org := "the Salesforce org of that CRM user"
 	for _, cid := range others {
@@ -190,11 +203,11 @@ func (p *Platform) wrongOrgProblem(ctx context.Context, id, crmID, username, con
 			continue
 		}
 		if _, err := p.lookupCRMUser(ctx, cid, sess, crmID, ""); err == nil {
-			p.mu.Lock()
-			if c, ok := p.conns[cid]; ok && c.OrganizationID != "" {
-				org = fmt.Sprintf("Salesforce org %s, which connection %s reaches", c.OrganizationID, cid)
-			}
-			p.mu.Unlock()
+			p.locked(func() {
+				if c, ok := p.conns[cid]; ok && c.OrganizationID != "" {
+					org = fmt.Sprintf("Salesforce org %s, which connection %s reaches", c.OrganizationID, cid)
+				}
+			})
 			break
 		}
 	}
@@ -207,18 +220,17 @@ func (p *Platform) wrongOrgProblem(ctx context.Context, id, crmID, username, con
 // username. A platform user created by the import goes with it; an adopted
 // one stays, unmapped.
 func (p *Platform) PurgeSalesUser(id string) error {
-	p.mu.Lock()
-	u, ok := p.users[id]
-	if !ok || u.DeletedAt == nil {
-		p.mu.Unlock()
-		return NotFound(ResourceRecycleBinEntry, id)
-	}
-	delete(p.users, id)
-	if pu, ok := p.platformUsers[u.PlatformUserID]; ok && pu.CreatedByImport {
-		delete(p.platformUsers, pu.ID)
-	}
-	p.reindexLocked()
-	p.mu.Unlock()
-	p.changed()
-	return nil
+	_, err := commit(p, func() (struct{}, bool, error) {
+		u, ok := p.users[id]
+		if !ok || u.DeletedAt == nil {
+			return struct{}{}, false, NotFound(ResourceRecycleBinEntry, id)
+		}
+		delete(p.users, id)
+		if pu, ok := p.platformUsers[u.PlatformUserID]; ok && pu.CreatedByImport {
+			delete(p.platformUsers, pu.ID)
+		}
+		p.reindexLocked()
+		return struct{}{}, true, nil
+	})
+	return err
 }

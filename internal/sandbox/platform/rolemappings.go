@@ -13,14 +13,15 @@ import (
 // ListRoleMappings lists role mappings, of one connection when connID is
 // set, sorted by ID.
 func (p *Platform) ListRoleMappings(connID string, pr PageRequest) (Page[RoleMapping], error) {
-	p.mu.Lock()
-	items := make([]RoleMapping, 0, len(p.mappings))
-	for _, m := range p.mappings {
-		if connID == "" || m.ConnectionID == connID {
-			items = append(items, *m)
+	items := view(p, func() []RoleMapping {
+		items := make([]RoleMapping, 0, len(p.mappings))
+		for _, m := range p.mappings {
+			if connID == "" || m.ConnectionID == connID {
+				items = append(items, *m)
+			}
 		}
-	}
-	p.mu.Unlock()
+		return items
+	})
 	slices.SortFunc(items, func(a, b RoleMapping) int { return strings.Compare(a.ID, b.ID) })
 	return paginate(items, func(m RoleMapping) string { return m.ID }, pr)
 }
@@ -65,25 +66,21 @@ func (p *Platform) CreateRoleMapping(ctx context.Context, in RoleMappingInput) (
 		return RoleMapping{}, err
 	}
 
-	p.mu.Lock()
-	if _, ok := p.conns[in.ConnectionID]; !ok {
-		p.mu.Unlock()
-		return RoleMapping{}, NotFound(ResourceConnection, in.ConnectionID)
-	}
-	if existing := p.mappingForLocked(in.ConnectionID, profile.ID); existing != nil {
-		p.mu.Unlock()
-		return RoleMapping{}, RoleMappingExists(existing.ID, profile.ID, profile.Name)
-	}
-	now := p.clock()
-	m := &RoleMapping{
-		ID: newID("rm_"), ConnectionID: in.ConnectionID, CRMProfileID: profile.ID, CRMProfileName: profile.Name,
-		Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1,
-	}
-	p.mappings[m.ID] = m
-	out := *m
-	p.mu.Unlock()
-	p.changed()
-	return out, nil
+	return commit(p, func() (RoleMapping, bool, error) {
+		if _, ok := p.conns[in.ConnectionID]; !ok {
+			return RoleMapping{}, false, NotFound(ResourceConnection, in.ConnectionID)
+		}
+		if existing := p.mappingForLocked(in.ConnectionID, profile.ID); existing != nil {
+			return RoleMapping{}, false, RoleMappingExists(existing.ID, profile.ID, profile.Name)
+		}
+		now := p.clock()
+		m := &RoleMapping{
+			ID: newID("rm_"), ConnectionID: in.ConnectionID, CRMProfileID: profile.ID, CRMProfileName: profile.Name,
+			Role: in.Role, CreatedAt: now, UpdatedAt: now, Version: 1,
+		}
+		p.mappings[m.ID] = m
+		return *m, true, nil
+	})
 }
 
 // resolveProfile finds a profile by normalized ID, or by name (exact first,
@@ -121,13 +118,13 @@ func resolveProfile(profiles []salesforce.Profile, id, name string) (salesforce.
 
 // GetRoleMapping returns one role mapping.
 func (p *Platform) GetRoleMapping(id string) (RoleMapping, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	m, ok := p.mappings[id]
-	if !ok {
-		return RoleMapping{}, NotFound(ResourceRoleMapping, id)
-	}
-	return *m, nil
+	return viewErr(p, func() (RoleMapping, error) {
+		m, ok := p.mappings[id]
+		if !ok {
+			return RoleMapping{}, NotFound(ResourceRoleMapping, id)
+		}
+		return *m, nil
+	})
 }
 
 // UpdateRoleMapping changes a mapping's role; sales users following the
@@ -136,43 +133,35 @@ func (p *Platform) UpdateRoleMapping(id string, role string, ifMatch int) (RoleM
 	if msg := checkRole(role, false); msg != "" {
 		return RoleMapping{}, Validation("role", msg)
 	}
-	p.mu.Lock()
-	m, ok := p.mappings[id]
-	if !ok {
-		p.mu.Unlock()
-		return RoleMapping{}, NotFound(ResourceRoleMapping, id)
-	}
-	if ifMatch != 0 && ifMatch != m.Version {
-		v := m.Version
-		p.mu.Unlock()
-		return RoleMapping{}, PreconditionFailed(ResourceRoleMapping, id, v)
-	}
-	changed := m.Role != role
-	if changed {
-		m.Role = role
-		m.UpdatedAt = p.clock()
-		m.Version++
-	}
-	out := *m
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
-	return out, nil
+	return commit(p, func() (RoleMapping, bool, error) {
+		m, ok := p.mappings[id]
+		if !ok {
+			return RoleMapping{}, false, NotFound(ResourceRoleMapping, id)
+		}
+		if ifMatch != 0 && ifMatch != m.Version {
+			return RoleMapping{}, false, PreconditionFailed(ResourceRoleMapping, id, m.Version)
+		}
+		changed := m.Role != role
+		if changed {
+			m.Role = role
+			m.UpdatedAt = p.clock()
+			m.Version++
+		}
+		return *m, changed, nil
+	})
 }
 
 // DeleteRoleMapping removes a mapping; sales users that followed it keep
 // their seat and have no role until it is mapped again.
 func (p *Platform) DeleteRoleMapping(id string) error {
-	p.mu.Lock()
-	if _, ok := p.mappings[id]; !ok {
-		p.mu.Unlock()
-		return NotFound(ResourceRoleMapping, id)
-	}
-	delete(p.mappings, id)
-	p.mu.Unlock()
-	p.changed()
-	return nil
+	_, err := commit(p, func() (struct{}, bool, error) {
+		if _, ok := p.mappings[id]; !ok {
+			return struct{}{}, false, NotFound(ResourceRoleMapping, id)
+		}
+		delete(p.mappings, id)
+		return struct{}{}, true, nil
+	})
+	return err
 }
 
 func (p *Platform) mappingForLocked(connID, profileID string) *RoleMapping {

@@ -16,43 +16,44 @@ type SalesUserFilter struct {
 // ListSalesUsers lists the sales users that are not in the recycle bin,
 // sorted by ID.
 func (p *Platform) ListSalesUsers(f SalesUserFilter, pr PageRequest) (Page[SalesUser], error) {
-	p.mu.Lock()
-	items := make([]SalesUser, 0, len(p.users))
-	for _, u := range p.users {
-		if u.DeletedAt != nil || (f.ConnectionID != "" && u.ConnectionID != f.ConnectionID) ||
-			(f.CRMUsername != "" && !strings.EqualFold(u.CRMUsername, f.CRMUsername)) {
-			continue
+	items := view(p, func() []SalesUser {
+		items := make([]SalesUser, 0, len(p.users))
+		for _, u := range p.users {
+			if u.DeletedAt != nil || (f.ConnectionID != "" && u.ConnectionID != f.ConnectionID) ||
+				(f.CRMUsername != "" && !strings.EqualFold(u.CRMUsername, f.CRMUsername)) {
+				continue
+			}
+			items = append(items, p.salesUserLocked(u))
 		}
-		items = append(items, p.salesUserLocked(u))
-	}
-	p.mu.Unlock()
+		return items
+	})
 	slices.SortFunc(items, func(a, b SalesUser) int { return strings.Compare(a.ID, b.ID) })
 	return paginate(items, func(u SalesUser) string { return u.ID }, pr)
 }
 
 // GetSalesUser returns a sales user that is not in the recycle bin.
 func (p *Platform) GetSalesUser(id string) (SalesUser, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	u, err := p.liveLocked(id)
-	if err != nil {
-		return SalesUser{}, err
-	}
-	return p.salesUserLocked(u), nil
+	return viewErr(p, func() (SalesUser, error) {
+		u, err := p.liveLocked(id)
+		if err != nil {
+			return SalesUser{}, err
+		}
+		return p.salesUserLocked(u), nil
+	})
 }
 
 // GetSalesUserByCRMUsername returns the sales user (not in the recycle bin)
 // of a CRM username, compared case-insensitively.
 func (p *Platform) GetSalesUserByCRMUsername(username string) (SalesUser, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	id, ok := p.byUsername[strings.ToLower(strings.TrimSpace(username))]
-	if !ok || p.users[id].DeletedAt != nil {
-		prob := NotFound(ResourceSalesUser, username)
-		prob.Detail = fmt.Sprintf("No sales user holds the CRM username %q (the recycle bin is not searched: see GET /api/v1/recycle-bin). Import the CRM user first.", username)
-		return SalesUser{}, prob
-	}
-	return p.salesUserLocked(p.users[id]), nil
+	return viewErr(p, func() (SalesUser, error) {
+		id, ok := p.byUsername[strings.ToLower(strings.TrimSpace(username))]
+		if !ok || p.users[id].DeletedAt != nil {
+			prob := NotFound(ResourceSalesUser, username)
+			prob.Detail = fmt.Sprintf("No sales user holds the CRM username %q (the recycle bin is not searched: see GET /api/v1/recycle-bin). Import the CRM user first.", username)
+			return SalesUser{}, prob
+		}
+		return p.salesUserLocked(p.users[id]), nil
+	})
 }
 
 func (p *Platform) liveLocked(id string) (*SalesUserRecord, error) {

@@ -1,12 +1,12 @@
 package platform
 
-import "fmt"
+import (
+	"fmt"
+)
 
 // Account returns the account and its seat accounting.
 func (p *Platform) Account() Account {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.accountLocked()
+	return view(p, p.accountLocked)
 }
 
 func (p *Platform) accountLocked() Account {
@@ -31,10 +31,8 @@ func (p *Platform) SetSeatLimit(n int) (Account, error) {
 	if n < 0 {
 		return Account{}, Validation("seat_limit", fmt.Sprintf("seat_limit must be 0 or more, got %d", n))
 	}
-	p.mu.Lock()
-	p.account.SeatLimit = n
-	acc := p.accountLocked()
-	p.mu.Unlock()
-	p.changed()
-	return acc, nil
+	return commit(p, func() (Account, bool, error) {
+		p.account.SeatLimit = n
+		return p.accountLocked(), true, nil
+	})
 }

@@ -85,8 +85,10 @@ type StoredResponse struct {
 
 // Snapshot returns a deep copy of the whole state.
 func (p *Platform) Snapshot() State {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	return view(p, p.snapshotLocked)
+}
+
+func (p *Platform) snapshotLocked() State {
 	st := State{
 		Account:       p.account,
 		APIClients:    cloneAPIClients(p.apiClients),
@@ -167,19 +169,19 @@ func (p *Platform) Restore(st State) error {
 		idem[idemMapKey(r.Scope, r.Key)] = &idemEntry{rec: cloneIdempotencyRecord(r), done: true}
 	}
 
-	p.mu.Lock()
-	p.account = st.Account
-	p.apiClients = cloneAPIClients(st.APIClients)
-	p.platformUsers = pus
-	p.conns = conns
-	p.mappings = mappings
-	p.users = users
-	p.idem = idem
-	p.sessions = map[string]*session{}
-	p.reindexLocked()
-	p.mu.Unlock()
-	p.changed()
-	return nil
+	_, err := commit(p, func() (struct{}, bool, error) {
+		p.account = st.Account
+		p.apiClients = cloneAPIClients(st.APIClients)
+		p.platformUsers = pus
+		p.conns = conns
+		p.mappings = mappings
+		p.users = users
+		p.idem = idem
+		p.sessions = map[string]*session{}
+		p.reindexLocked()
+		return struct{}{}, true, nil
+	})
+	return err
 }
 
 func cloneSalesUserRecord(u *SalesUserRecord) SalesUserRecord {

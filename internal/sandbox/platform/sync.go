@@ -15,25 +15,24 @@ import (
 // "automatic_sync". It returns how many it created (0 when the setting is
 // off).
 func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (int, error) {
-	p.mu.Lock()
-	conn, ok := p.conns[connID]
-	if !ok {
-		p.mu.Unlock()
-		return 0, NotFound(ResourceConnection, connID)
-	}
-	if !conn.AutomaticUserSync {
-		p.mu.Unlock()
-		return 0, nil
-	}
-	var profileIDs []string
-	for _, m := range p.mappings {
-		if m.ConnectionID == connID {
-			profileIDs = append(profileIDs, m.CRMProfileID)
+	profileIDs, err := viewErr(p, func() ([]string, error) {
+		conn, ok := p.conns[connID]
+		if !ok {
+			return nil, NotFound(ResourceConnection, connID)
 		}
-	}
-	p.mu.Unlock()
-	if len(profileIDs) == 0 {
-		return 0, nil
+		if !conn.AutomaticUserSync {
+			return nil, nil
+		}
+		var profileIDs []string
+		for _, m := range p.mappings {
+			if m.ConnectionID == connID {
+				profileIDs = append(profileIDs, m.CRMProfileID)
+			}
+		}
+		return profileIDs, nil
+	})
+	if err != nil || len(profileIDs) == 0 {
+		return 0, err
 	}
 	slices.Sort(profileIDs)
 
@@ -48,30 +47,26 @@ func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (int, er
 	}
 	slices.SortFunc(candidates, func(a, b salesforce.User) int { return strings.Compare(a.ID, b.ID) })
 
-	p.mu.Lock()
-	conn, err = p.connectedLocked(connID)
-	if err != nil || !conn.AutomaticUserSync {
-		p.mu.Unlock()
-		return 0, err
-	}
-	created, used := 0, p.seatsUsedLocked()
-	for _, u := range candidates {
-		if used >= p.account.SeatLimit {
-			break
+	return commit(p, func() (int, bool, error) {
+		conn, err := p.connectedLocked(connID)
+		if err != nil || !conn.AutomaticUserSync {
+			return 0, false, err
 		}
-		if _, imported := p.liveByCRMID[u.ID]; imported {
-			continue
+		created, used := 0, p.seatsUsedLocked()
+		for _, u := range candidates {
+			if used >= p.account.SeatLimit {
+				break
+			}
+			if _, imported := p.liveByCRMID[u.ID]; imported {
+				continue
+			}
+			if p.mappingForLocked(connID, u.ProfileID) == nil || len(p.importRulesLocked(conn, u, "", "")) > 0 {
+				continue
+			}
+			p.insertLocked(conn, u, "", "", nil, CreatedByAutomaticSync)
+			created++
+			used++
 		}
-		if p.mappingForLocked(connID, u.ProfileID) == nil || len(p.importRulesLocked(conn, u, "", "")) > 0 {
-			continue
-		}
-		p.insertLocked(conn, u, "", "", nil, CreatedByAutomaticSync)
-		created++
-		used++
-	}
-	p.mu.Unlock()
-	if created > 0 {
-		p.changed()
-	}
-	return created, nil
+		return created, created > 0, nil
+	})
 }

@@ -1,6 +1,8 @@
 package platform
 
-import "slices"
+import (
+	"slices"
+)
 
 // UpdateSalesUser applies a patch to a sales user. Role "" follows the
 // profile mapping, which must then exist when user sync is on. ifMatch 0
@@ -10,41 +12,33 @@ func (p *Platform) UpdateSalesUser(id string, in SalesUserPatch, ifMatch int) (S
 	if err != nil {
 		return SalesUser{}, err
 	}
-	p.mu.Lock()
-	u, err := p.liveLocked(id)
-	if err != nil {
-		p.mu.Unlock()
-		return SalesUser{}, err
-	}
-	if ifMatch != 0 && ifMatch != u.Version {
-		v := u.Version
-		p.mu.Unlock()
-		return SalesUser{}, PreconditionFailed(ResourceSalesUser, id, v)
-	}
-	if prob := p.patchRulesLocked(u, in); prob != nil {
-		p.mu.Unlock()
-		return SalesUser{}, prob
-	}
-	changed := false
-	if in.Role != nil && *in.Role != u.Role {
-		u.Role, changed = *in.Role, true
-	}
-	if in.Team != nil && *in.Team != u.Team {
-		u.Team, changed = *in.Team, true
-	}
-	if in.HiddenComponents != nil && !slices.Equal(*in.HiddenComponents, u.HiddenComponents) {
-		u.HiddenComponents, changed = slices.Clone(*in.HiddenComponents), true
-	}
-	if changed {
-		u.UpdatedAt = p.clock()
-		u.Version++
-	}
-	out := p.salesUserLocked(u)
-	p.mu.Unlock()
-	if changed {
-		p.changed()
-	}
-	return out, nil
+	return commit(p, func() (SalesUser, bool, error) {
+		u, err := p.liveLocked(id)
+		if err != nil {
+			return SalesUser{}, false, err
+		}
+		if ifMatch != 0 && ifMatch != u.Version {
+			return SalesUser{}, false, PreconditionFailed(ResourceSalesUser, id, u.Version)
+		}
+		if prob := p.patchRulesLocked(u, in); prob != nil {
+			return SalesUser{}, false, prob
+		}
+		changed := false
+		if in.Role != nil && *in.Role != u.Role {
+			u.Role, changed = *in.Role, true
+		}
+		if in.Team != nil && *in.Team != u.Team {
+			u.Team, changed = *in.Team, true
+		}
+		if in.HiddenComponents != nil && !slices.Equal(*in.HiddenComponents, u.HiddenComponents) {
+			u.HiddenComponents, changed = slices.Clone(*in.HiddenComponents), true
+		}
+		if changed {
+			u.UpdatedAt = p.clock()
+			u.Version++
+		}
+		return p.salesUserLocked(u), changed, nil
+	})
 }
 
 // patchRulesLocked checks the rules an update can break: following the

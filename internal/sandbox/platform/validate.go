@@ -29,8 +29,12 @@ func (p *Platform) Validate(ctx context.Context, items []ValidateItem) (Validati
 	}
 	creates := p.planCreates(ctx, items)
 
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	return viewErr(p, func() (ValidationResult, error) { return p.validateLocked(items, creates), nil })
+}
+
+// validateLocked checks every item against the state, given the CRM lookups
+// of the create items.
+func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*plannedCreate) ValidationResult {
 	acc := p.accountLocked()
 	res := ValidationResult{
 		Valid: true,
@@ -95,7 +99,7 @@ func (p *Platform) Validate(ctx context.Context, items []ValidateItem) (Validati
 		res.Valid = res.Valid && vi.Valid
 		res.Items[i] = vi
 	}
-	return res, nil
+	return res
 }
 
 // seatLimitInBatch is the seat_limit_reached problem of a create item that
