@@ -123,7 +123,7 @@ func (k Kind) Normalize(id string) (string, error) {
 			name = "record"
 		}
 		return "", &Error{ID: id, wrongKind: true,
-			Reason: fmt.Sprintf("it is not a %s ID: %s IDs start with %q, not %q; copy the ID of the right record", name, name, k.Prefix, n[:min(len(k.Prefix), len(n))])}
+			Reason: fmt.Sprintf("it starts with %q, but %s IDs start with %q; copy the ID of the right record", n[:min(len(k.Prefix), len(n))], name, k.Prefix)}
 	}
 	return n, nil
 }

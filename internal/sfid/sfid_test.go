@@ -75,10 +75,11 @@ func TestKindNormalize(t *testing.T) {
 		"user 15 to 18":          {kind: User, in: user15, want: user18},
 		"user 18":                {kind: User, in: user18, want: user18},
 		"any kind":               {kind: Any, in: profile18, want: profile18},
-		"profile for user":       {kind: User, in: profile18, wantErr: `it is not a user ID: user IDs start with "005", not "00e"`, wrongKind: true},
-		"role is not a profile":  {kind: Profile, in: role18, wantErr: `it is not a profile ID: profile IDs start with "00e", not "00E"`, wrongKind: true},
-		"profile is not a role":  {kind: UserRole, in: profile18, wantErr: `not a role ID`, wrongKind: true},
-		"unnamed kind":           {kind: Kind{Prefix: "00D"}, in: user18, wantErr: `not a record ID`, wrongKind: true},
+		"profile for user":       {kind: User, in: profile18, wantErr: `it starts with "00e", but user IDs start with "005"`, wrongKind: true},
+		"role is not a profile":  {kind: Profile, in: role18, wantErr: `it starts with "00E", but profile IDs start with "00e"`, wrongKind: true},
+		"profile is not a role":  {kind: UserRole, in: profile18, wantErr: `but role IDs start with "00E"`, wrongKind: true},
+		"unnamed kind":           {kind: Kind{Prefix: "00D"}, in: user18, wantErr: `but record IDs start with "00D"`, wrongKind: true},
+		"an organization":        {kind: Organization, in: user18, wantErr: `it starts with "005", but organization IDs start with "00D"`, wrongKind: true},
 		"malformed before kind":  {kind: User, in: "005", wantErr: "has 3 characters"},
 		"bad checksum of a user": {kind: User, in: user15 + "AAA", wantErr: `should be "IAC"`},
 	}
@@ -116,7 +117,7 @@ func TestNormalizeFieldAndList(t *testing.T) {
 		}{
 			"valid":      {kind: Profile, in: p15, want: p18},
 			"malformed":  {kind: Any, in: "nope", wantErr: `crm_profile_id: invalid Salesforce ID "nope": it has 4 characters`},
-			"wrong kind": {kind: User, in: p18, wantErr: `crm_profile_id: invalid Salesforce ID "` + p18 + `": it is not a user ID`},
+			"wrong kind": {kind: User, in: p18, wantErr: `crm_profile_id: invalid Salesforce ID "` + p18 + `": it starts with "00e", but user IDs start with "005"`},
 			"empty":      {kind: Any, in: "", wantErr: `crm_profile_id: invalid Salesforce ID "": it has 0 characters`},
 		}
 		for name, tc := range cases {
@@ -144,7 +145,7 @@ func TestNormalizeFieldAndList(t *testing.T) {
 			"nil":            {in: nil, want: []string{}},
 			"all valid":      {in: []string{p15, p18}, want: []string{p18, p18}},
 			"second invalid": {in: []string{p15, "x"}, wantErr: `ProfileIDs[1]: invalid Salesforce ID "x"`},
-			"wrong kind":     {in: []string{"005A0000006Vm9r"}, wantErr: `ProfileIDs[0]: invalid Salesforce ID "005A0000006Vm9r": it is not a profile ID`},
+			"wrong kind":     {in: []string{"005A0000006Vm9r"}, wantErr: `ProfileIDs[0]: invalid Salesforce ID "005A0000006Vm9r": it starts with "005", but profile IDs start with "00e"`},
 		}
 		for name, tc := range cases {
 			t.Run(name, func(t *testing.T) {
