@@ -71,7 +71,7 @@ func (s *Server) AddUser(orgID string, u UserSeed) (UserSeed, error) {
 		return UserSeed{}, err
 	}
 	if row.ID == "" {
-		row.ID = o.mint(prefixUser, func(id string) bool { return ds.userByID[id] != nil })
+		row.ID = o.mint(sfid.User, func(id string) bool { return ds.userByID[id] != nil })
 	} else if ds.userByID[row.ID] != nil {
 		return UserSeed{}, fmt.Errorf("%w: user.id %s already exists in org %s", ErrConflict, row.ID, o.id)
 	}
@@ -159,7 +159,7 @@ func (s *Server) AddProfile(orgID string, p ProfileSeed) (ProfileSeed, error) {
 		return ProfileSeed{}, err
 	}
 	if row.ID == "" {
-		row.ID = o.mint(prefixProfile, func(id string) bool { return ds.profileByID[id] != nil })
+		row.ID = o.mint(sfid.Profile, func(id string) bool { return ds.profileByID[id] != nil })
 	} else if ds.profileByID[row.ID] != nil {
 		return ProfileSeed{}, fmt.Errorf("%w: profile.id %s already exists in org %s", ErrConflict, row.ID, o.id)
 	}

@@ -2,18 +2,8 @@ package sforg
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
-)
-
-// Key prefixes of the sObjects the org stores.
-const (
-	prefixOrganization = "00D"
-	prefixUser         = "005"
-	prefixProfile      = "00e"
-	prefixUserRole     = "00E"
-	prefixQueryLocator = "01g"
 )
 
 // explicitIDs returns the set of the well-formed IDs seeds give, so IDs
@@ -28,26 +18,26 @@ func explicitIDs(n int, id func(int) string) map[string]bool {
 	return out
 }
 
-// mint returns an unused deterministic ID for the key prefix, so that a
-// fixture without IDs gets the same IDs on every start.
-func (o *org) mint(prefix string, used func(string) bool) string {
+// mint returns an unused deterministic ID of the kind, so that a fixture
+// without IDs gets the same IDs on every start.
+func (o *org) mint(k sfid.Kind, used func(string) bool) string {
 	pod := o.id[3:5]
 	for {
-		o.nextSeq[prefix]++
-		id := sfid.FromSeq(prefix, pod, o.nextSeq[prefix])
+		o.nextSeq[k.Prefix]++
+		id := sfid.FromSeq(k.Prefix, pod, o.nextSeq[k.Prefix])
 		if !used(id) {
 			return id
 		}
 	}
 }
 
-func normalizeID(id, prefix, field string) (string, error) {
-	n, err := sfid.Normalize(id)
+// inputID normalises an ID a seed or an admin call gives, refusing it as
+// Salesforce would (malformed, or the key prefix of another object) with
+// ErrInvalid and the field named.
+func inputID(k sfid.Kind, field, id string) (string, error) {
+	n, err := k.NormalizeField(field, id)
 	if err != nil {
-		return "", fmt.Errorf("%w: %s: %w", ErrInvalid, field, err)
-	}
-	if !strings.HasPrefix(n, prefix) {
-		return "", fmt.Errorf("%w: %s %s does not start with %s, the key prefix of this object; copy the ID of the right record", ErrInvalid, field, n, prefix)
+		return "", fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return n, nil
 }

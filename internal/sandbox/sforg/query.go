@@ -114,7 +114,7 @@ func renderPage(res *result, start, batch int, version, resource, locator string
 // locator ID.
 func (s *Server) openCursor(orgID string, res *result, batch int) string {
 	now := s.now()
-	id := sfid.New(prefixQueryLocator)
+	id := sfid.New(sfid.QueryLocator.Prefix)
 	s.cursorMu.Lock()
 	defer s.cursorMu.Unlock()
 	var oldestID string

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 // userRow, profileRow, roleRow and orgRow are the stored records. They are
@@ -189,7 +191,7 @@ func rowsOf[T any](table []T) []any {
 
 func buildSchema() map[string]*objectDef {
 	org := &objectDef{
-		name: "Organization", keyPrefix: "00D",
+		name: "Organization", keyPrefix: sfid.Organization.Prefix,
 		rows: func(ds *dataset) []any { return []any{ds.org} },
 		id:   func(row any) string { return as[orgRow](row).ID },
 	}
@@ -201,7 +203,7 @@ func buildSchema() map[string]*objectDef {
 	org.rels = map[string]*relDef{}
 
 	profile := &objectDef{
-		name: "Profile", keyPrefix: "00e",
+		name: "Profile", keyPrefix: sfid.Profile.Prefix,
 		rows: func(ds *dataset) []any { return rowsOf(ds.profiles) },
 		id:   func(row any) string { return as[profileRow](row).ID },
 	}
@@ -213,7 +215,7 @@ func buildSchema() map[string]*objectDef {
 	profile.rels = map[string]*relDef{}
 
 	role := &objectDef{
-		name: "UserRole", keyPrefix: "00E",
+		name: "UserRole", keyPrefix: sfid.UserRole.Prefix,
 		rows: func(ds *dataset) []any { return rowsOf(ds.roles) },
 		id:   func(row any) string { return as[roleRow](row).ID },
 	}
@@ -224,7 +226,7 @@ func buildSchema() map[string]*objectDef {
 	role.rels = map[string]*relDef{}
 
 	user := &objectDef{
-		name: "User", keyPrefix: "005",
+		name: "User", keyPrefix: sfid.User.Prefix,
 		rows: func(ds *dataset) []any { return rowsOf(ds.users) },
 		id:   func(row any) string { return as[userRow](row).ID },
 	}

@@ -60,9 +60,9 @@ func buildOrg(i int, ost OrgState, usernames map[string]string) (*org, error) {
 	o := &org{name: ost.Name, isSandbox: ost.IsSandbox, consumerKey: ost.ConsumerKey, consumerSecret: ost.ConsumerSecret,
 		certPEM: ost.CertificatePEM, nextSeq: map[string]int{}}
 	if ost.ID == "" {
-		o.id = sfid.FromSeq(prefixOrganization, "0s", i+1)
+		o.id = sfid.FromSeq(sfid.Organization.Prefix, "0s", i+1)
 	} else {
-		id, err := normalizeID(ost.ID, prefixOrganization, field+".id")
+		id, err := inputID(sfid.Organization, field+".id", ost.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +85,7 @@ func buildOrg(i int, ost OrgState, usernames map[string]string) (*org, error) {
 	org := &orgRow{ID: o.id, Name: o.name, IsSandbox: o.isSandbox}
 	ds := newDataset(org, nil, nil, nil)
 	for _, r := range ost.Roles {
-		id, err := normalizeID(r.ID, prefixUserRole, field+".roles.id")
+		id, err := inputID(sfid.UserRole, field+".roles.id", r.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +105,7 @@ func buildOrg(i int, ost OrgState, usernames map[string]string) (*org, error) {
 			return nil, err
 		}
 		if row.ID == "" {
-			row.ID = o.mint(prefixProfile, func(id string) bool { return profileIDs[id] || reservedProfiles[id] })
+			row.ID = o.mint(sfid.Profile, func(id string) bool { return profileIDs[id] || reservedProfiles[id] })
 		}
 		if profileIDs[row.ID] {
 			return nil, fmt.Errorf("%w: %s.id %s is used twice", ErrConflict, pf, row.ID)
@@ -131,7 +131,7 @@ func buildOrg(i int, ost OrgState, usernames map[string]string) (*org, error) {
 			ds = ds.withRole(role)
 		}
 		if row.ID == "" {
-			row.ID = o.mint(prefixUser, func(id string) bool { return userIDs[id] || reservedUsers[id] })
+			row.ID = o.mint(sfid.User, func(id string) bool { return userIDs[id] || reservedUsers[id] })
 		}
 		if userIDs[row.ID] {
 			return nil, fmt.Errorf("%w: %s.id %s is used twice", ErrConflict, uf, row.ID)
@@ -167,7 +167,7 @@ func parseCertificateKey(certPEM string) (*rsa.PublicKey, error) {
 func profileFromSeed(p ProfileSeed, field string) (*profileRow, error) {
 	row := &profileRow{Name: strings.TrimSpace(p.Name), ViewAllData: p.ViewAllData}
 	if p.ID != "" {
-		id, err := normalizeID(p.ID, prefixProfile, field+".id")
+		id, err := inputID(sfid.Profile, field+".id", p.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +184,7 @@ func profileFromSeed(p ProfileSeed, field string) (*profileRow, error) {
 func (o *org) userFromSeed(ds *dataset, u UserSeed, field string) (*userRow, *roleRow, error) {
 	row := &userRow{Username: strings.TrimSpace(u.Username), Email: strings.TrimSpace(u.Email), FirstName: u.FirstName, LastName: u.LastName, Active: u.Active}
 	if u.ID != "" {
-		id, err := normalizeID(u.ID, prefixUser, field+".id")
+		id, err := inputID(sfid.User, field+".id", u.ID)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -199,7 +199,7 @@ func (o *org) userFromSeed(ds *dataset, u UserSeed, field string) (*userRow, *ro
 	if strings.TrimSpace(row.LastName) == "" {
 		return nil, nil, fmt.Errorf("%w: %s.last_name is empty; Salesforce requires a last name", ErrInvalid, field)
 	}
-	pid, err := normalizeID(u.ProfileID, prefixProfile, field+".profile_id")
+	pid, err := inputID(sfid.Profile, field+".profile_id", u.ProfileID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -212,7 +212,7 @@ func (o *org) userFromSeed(ds *dataset, u UserSeed, field string) (*userRow, *ro
 		if r := ds.roleByName(name); r != nil {
 			row.RoleID = r.ID
 		} else {
-			role = &roleRow{ID: o.mint(prefixUserRole, func(id string) bool { return ds.roleByID[id] != nil }), Name: name}
+			role = &roleRow{ID: o.mint(sfid.UserRole, func(id string) bool { return ds.roleByID[id] != nil }), Name: name}
 			row.RoleID = role.ID
 		}
 	}

@@ -17,7 +17,7 @@ func TestNewValidatesSeeds(t *testing.T) {
 		msg     string
 	}{
 		"bad org ID":         {func(s []OrgSeed) { s[0].ID = "00Dxyz" }, ErrInvalid, "orgs[0].id"},
-		"org ID of a user":   {func(s []OrgSeed) { s[0].ID = "005000000000001" }, ErrInvalid, "does not start with 00D"},
+		"org ID of a user":   {func(s []OrgSeed) { s[0].ID = "005000000000001" }, ErrInvalid, `orgs[0].id: invalid Salesforce ID "005000000000001": it starts with "005", but organization IDs start with "00D"`},
 		"no name":            {func(s []OrgSeed) { s[0].Name = " " }, ErrInvalid, "orgs[0].name is empty"},
 		"no consumer key":    {func(s []OrgSeed) { s[1].ConsumerKey = "" }, ErrInvalid, "orgs[1].consumer_key is empty"},
 		"shared key":         {func(s []OrgSeed) { s[1].ConsumerKey = s[0].ConsumerKey }, ErrConflict, "orgs[1].consumer_key is also the consumer key of org"},
