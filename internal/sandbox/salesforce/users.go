@@ -95,19 +95,6 @@ func (r userRecord) user() User {
 	return u
 }
 
-// normalizeIDs returns the 18-character forms, naming the offending entry.
-func normalizeIDs(field string, ids []string) ([]string, error) {
-	out := make([]string, 0, len(ids))
-	for i, id := range ids {
-		n, err := sfid.Normalize(strings.TrimSpace(id))
-		if err != nil {
-			return nil, fmt.Errorf("salesforce: UserQuery.%s[%d]: %w", field, i, err)
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
 // userPlan is a UserQuery turned into SOQL pieces.
 type userPlan struct {
 	where    []string            // conditions common to every statement
@@ -126,9 +113,9 @@ func (q UserQuery) plan() (*userPlan, error) {
 		p.where = append(p.where, fmt.Sprintf("IsActive = %t", *q.Active))
 	}
 	if len(q.ProfileIDs) > 0 {
-		ids, err := normalizeIDs("ProfileIDs", q.ProfileIDs)
+		ids, err := sfid.Any.NormalizeList("UserQuery.ProfileIDs", q.ProfileIDs)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("salesforce: %w", err)
 		}
 		p.where = append(p.where, "ProfileId IN "+quoteList(ids))
 	}
@@ -143,16 +130,16 @@ func (q UserQuery) plan() (*userPlan, error) {
 		p.where = append(p.where, fmt.Sprintf("(Username LIKE %s OR Email LIKE %s OR Name LIKE %s)", pat, pat, pat))
 	}
 	if q.AfterID != "" {
-		id, err := sfid.Normalize(strings.TrimSpace(q.AfterID))
+		id, err := sfid.Any.NormalizeField("UserQuery.AfterID", q.AfterID)
 		if err != nil {
-			return nil, fmt.Errorf("salesforce: UserQuery.AfterID: %w", err)
+			return nil, fmt.Errorf("salesforce: %w", err)
 		}
 		p.afterID = id
 	}
 	if len(q.ExcludeIDs) > 0 {
-		ids, err := normalizeIDs("ExcludeIDs", q.ExcludeIDs)
+		ids, err := sfid.Any.NormalizeList("UserQuery.ExcludeIDs", q.ExcludeIDs)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("salesforce: %w", err)
 		}
 		if len(ids) <= maxIDsPerQuery {
 			p.where = append(p.where, "Id NOT IN "+quoteList(ids))
@@ -165,9 +152,9 @@ func (q UserQuery) plan() (*userPlan, error) {
 	}
 	p.idChunks = [][]string{nil}
 	if len(q.IDs) > 0 {
-		ids, err := normalizeIDs("IDs", q.IDs)
+		ids, err := sfid.Any.NormalizeList("UserQuery.IDs", q.IDs)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("salesforce: %w", err)
 		}
 		p.idChunks = nil
 		for len(ids) > 0 {
@@ -263,9 +250,9 @@ func (c *Client) usersChunk(ctx context.Context, p *userPlan, chunk []string) ([
 // User returns the user with the given 15- or 18-character ID, or an error
 // wrapping ErrNotFound.
 func (c *Client) User(ctx context.Context, id string) (User, error) {
-	n, err := sfid.Normalize(strings.TrimSpace(id))
+	n, err := sfid.Any.NormalizeField("user ID", id)
 	if err != nil {
-		return User{}, fmt.Errorf("salesforce: user ID: %w", err)
+		return User{}, fmt.Errorf("salesforce: %w", err)
 	}
 	users, err := c.Users(ctx, UserQuery{IDs: []string{n}, Limit: 1})
 	if err != nil {
