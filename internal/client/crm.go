@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 // CRMService reads users and profiles of a connection's Salesforce org.
@@ -100,9 +102,9 @@ func (s *crmService) ReadUser(ctx context.Context, connectionID, crmUserID strin
 	if err != nil {
 		return nil, err
 	}
-	id, err := NormalizeSalesforceID(crmUserID)
+	id, err := sfid.Any.NormalizeField("CRM user ID", crmUserID)
 	if err != nil {
-		return nil, fmt.Errorf("salesseat API: CRM user ID: %w", err)
+		return nil, fmt.Errorf("salesseat API: %w", err)
 	}
 	return doJSON[CRMUser](ctx, s.c, request{method: http.MethodGet, path: p + "/crm-users/" + url.PathEscape(id)})
 }

@@ -18,22 +18,19 @@ func newIdempotencyKey() string {
 }
 
 // NormalizeSalesforceID checks a 15- or 18-character Salesforce ID and
-// returns its 18-character form, as the API sends it. It is the client's
-// entry point to package sfid; the client applies it to every Salesforce ID
-// it sends.
+// returns its 18-character form. It is only sfid.Normalize under another
+// name, kept until internal/provider calls sfid.Normalize itself (as it
+// already does sfid.Equal); then delete it and its test.
 func NormalizeSalesforceID(id string) (string, error) {
 	return sfid.Normalize(id)
 }
 
-// normalizeIDField normalizes a Salesforce ID option, naming the field in
-// the error. An empty ID stays empty.
+// normalizeIDField normalizes an optional Salesforce ID option: an empty
+// ID stays empty (the option is unset), any other goes through sfid, whose
+// error names the field.
 func normalizeIDField(field, id string) (string, error) {
 	if id == "" {
 		return "", nil
 	}
-	n, err := sfid.Normalize(id)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", field, err)
-	}
-	return n, nil
+	return sfid.Any.NormalizeField(field, id)
 }
