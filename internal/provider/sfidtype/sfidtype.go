@@ -10,8 +10,8 @@ package sfidtype
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
@@ -143,14 +143,24 @@ func (v ID) Normalized() (string, error) {
 // Salesforce ID, or nil. Every place that validates an ID uses it, so the
 // wording is the same for a single attribute and a list element.
 func Check(p path.Path, s string) diag.Diagnostic {
-	if _, err := sfid.Normalize(s); err != nil {
-		reason := strings.TrimPrefix(err.Error(), sfid.ErrInvalid.Error()+" ")
-		return diag.NewAttributeErrorDiagnostic(p,
-			"Invalid Salesforce ID",
-			fmt.Sprintf("The value of %s is not a valid 15- or 18-character Salesforce ID: %s.", p, reason),
-		)
+	_, err := sfid.Normalize(s)
+	return invalid(p, err)
+}
+
+// invalid words sfid's error about a malformed ID as a diagnostic; nil for
+// no error.
+func invalid(p path.Path, err error) diag.Diagnostic {
+	if err == nil {
+		return nil
 	}
-	return nil
+	detail := err.Error()
+	if e := (*sfid.Error)(nil); errors.As(err, &e) {
+		detail = fmt.Sprintf("%q: %s", e.ID, e.Reason)
+	}
+	return diag.NewAttributeErrorDiagnostic(p,
+		"Invalid Salesforce ID",
+		fmt.Sprintf("The value of %s is not a valid 15- or 18-character Salesforce ID: %s.", p, detail),
+	)
 }
 
 // Validator returns a string validator for plain string attributes (such as
@@ -159,25 +169,25 @@ func Check(p path.Path, s string) diag.Diagnostic {
 // profiles); what names the kind of record in the error message. An empty
 // prefix accepts any object.
 func Validator(prefix, what string) validator.String {
-	return idValidator{prefix: prefix, what: what, format: true}
+	return idValidator{kind: sfid.Kind{Prefix: prefix, Name: what}, format: true}
 }
 
 // PrefixValidator is Validator without the format check, for attributes of
 // IDType, which checks the format itself.
 func PrefixValidator(prefix, what string) validator.String {
-	return idValidator{prefix: prefix, what: what}
+	return idValidator{kind: sfid.Kind{Prefix: prefix, Name: what}}
 }
 
 type idValidator struct {
-	prefix, what string
-	format       bool
+	kind   sfid.Kind
+	format bool
 }
 
 func (v idValidator) Description(_ context.Context) string {
-	if v.prefix == "" {
+	if v.kind.Prefix == "" {
 		return "value must be a 15- or 18-character Salesforce ID"
 	}
-	return fmt.Sprintf("value must be a 15- or 18-character Salesforce %s ID starting with %q", v.what, v.prefix)
+	return fmt.Sprintf("value must be a 15- or 18-character Salesforce %s ID starting with %q", v.kind.Name, v.kind.Prefix)
 }
 
 func (v idValidator) MarkdownDescription(ctx context.Context) string {
@@ -189,18 +199,17 @@ func (v idValidator) ValidateString(_ context.Context, req validator.StringReque
 		return
 	}
 	s := req.ConfigValue.ValueString()
-	if d := Check(req.Path, s); d != nil {
-		if v.format {
-			resp.Diagnostics.Append(d)
-		}
-		return
-	}
-	if v.prefix != "" && s[:3] != v.prefix {
+	_, err := v.kind.Normalize(s)
+	switch {
+	case err == nil:
+	case errors.Is(err, sfid.ErrWrongKind):
 		resp.Diagnostics.AddAttributeError(req.Path,
 			"Wrong Kind Of Salesforce ID",
 			fmt.Sprintf("%s must be the ID of a Salesforce %s, which starts with %q; %q starts with %q. Copy the ID from the %s's page in Salesforce Setup.",
-				req.Path, v.what, v.prefix, s, s[:3], v.what),
+				req.Path, v.kind.Name, v.kind.Prefix, s, s[:len(v.kind.Prefix)], v.kind.Name),
 		)
+	case v.format:
+		resp.Diagnostics.Append(invalid(req.Path, err))
 	}
 }
 

@@ -61,7 +61,7 @@ func TestValidateAttribute(t *testing.T) {
 		"18 characters":    {value: NewIDValue(userID18)},
 		"null":             {value: NewIDNull()},
 		"unknown":          {value: NewIDUnknown()},
-		"too short":        {value: NewIDValue("005ABC"), wantError: "has 6 characters"},
+		"too short":        {value: NewIDValue("005ABC"), wantError: `Salesforce ID: "005ABC": it has 6 characters`},
 		"bad checksum":     {value: NewIDValue(userID15 + "AAA"), wantError: "last three characters should be"},
 		"not alphanumeric": {value: NewIDValue("005-A0000000003"), wantError: "is not a letter or digit"},
 	}
@@ -98,6 +98,7 @@ func TestValidators(t *testing.T) {
 		"prefix only: malformed":  {v: PrefixValidator("005", "user"), value: "00512"},
 		"prefix only: wrong kind": {v: PrefixValidator("00e", "profile"), value: userID18, wantError: "Wrong Kind Of Salesforce ID"},
 		"any prefix":              {v: Validator("", "record"), value: "00e5A0000000002QAA"},
+		"role ID for profile":     {v: Validator("00e", "profile"), value: "00E5A0000000002", wantError: "Wrong Kind Of Salesforce ID"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
