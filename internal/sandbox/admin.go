@@ -54,14 +54,14 @@ type adminPlatformUserCreate struct {
 
 // orgProblem converts an error of the simulated org into a problem; resource names what
 // ErrNotFound refers to once the org itself is known to exist.
-func (s *Sandbox) orgProblem(r *http.Request, err error, orgID, resource, id string) *platform.Problem {
+func (s *Sandbox) orgProblem(r *http.Request, err error, orgID, resource, id string) *problem {
 	switch {
 	case errors.Is(err, sforg.ErrNotFound) && !s.orgExists(orgID):
 		return orgNotFound(orgID)
 	case errors.Is(err, sforg.ErrNotFound):
 		p := platform.NotFound(resource, id)
 		p.Detail = err.Error()
-		return p
+		return apiProblem(p)
 	case errors.Is(err, sforg.ErrInvalid), errors.Is(err, sforg.ErrConflict):
 		return invalidField(orgErrorField(err))
 	default:
@@ -98,10 +98,10 @@ func (s *Sandbox) orgExists(orgID string) bool {
 }
 
 // orgNotFound is the problem for an unknown org ID.
-func orgNotFound(orgID string) *platform.Problem {
+func orgNotFound(orgID string) *problem {
 	p := platform.NotFound("org", orgID)
 	p.Detail = fmt.Sprintf("The sandbox serves no org %q; list the orgs with GET /admin/v1/orgs.", orgID)
-	return p
+	return apiProblem(p)
 }
 
 func (s *Sandbox) adminListOrgs(w http.ResponseWriter, _ *http.Request) {
@@ -311,7 +311,7 @@ func (s *Sandbox) adminSetFaults(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(errs) > 0 {
-		writeProblem(w, r, platform.ValidationErrors(errs))
+		writeProblem(w, r, apiProblem(platform.ValidationErrors(errs)))
 		return
 	}
 	if in.Rules == nil {

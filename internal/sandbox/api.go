@@ -14,7 +14,7 @@ import (
 
 // pageRequest parses the limit and cursor query parameters; the platform applies the default
 // page size.
-func pageRequest(q url.Values) (platform.PageRequest, *platform.Problem) {
+func pageRequest(q url.Values) (platform.PageRequest, *problem) {
 	pr := platform.PageRequest{Cursor: q.Get("cursor")}
 	if raw := q.Get("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
@@ -27,7 +27,7 @@ func pageRequest(q url.Values) (platform.PageRequest, *platform.Problem) {
 }
 
 // boolParam parses an optional true/false query parameter.
-func boolParam(q url.Values, name string) (*bool, *platform.Problem) {
+func boolParam(q url.Values, name string) (*bool, *problem) {
 	raw := q.Get(name)
 	if raw == "" {
 		return nil, nil
@@ -45,7 +45,7 @@ func boolParam(q url.Values, name string) (*bool, *platform.Problem) {
 const neverMatches = -1
 
 // ifMatch parses the If-Match header: 0 when absent or "*", else the version it names.
-func ifMatch(r *http.Request) (int, *platform.Problem) {
+func ifMatch(r *http.Request) (int, *problem) {
 	raw := strings.TrimSpace(r.Header.Get("If-Match"))
 	if raw == "" || raw == "*" {
 		return 0, nil
@@ -64,7 +64,7 @@ func ifMatch(r *http.Request) (int, *platform.Problem) {
 }
 
 // decodeBody reads and strictly decodes a JSON object body into dst.
-func decodeBody(w http.ResponseWriter, r *http.Request, dst any) (map[string]any, *platform.Problem) {
+func decodeBody(w http.ResponseWriter, r *http.Request, dst any) (map[string]any, *problem) {
 	data, prob := readBody(w, r)
 	if prob != nil {
 		return nil, prob
@@ -113,34 +113,34 @@ func serveCreate[In, Out any](s *Sandbox, w http.ResponseWriter, r *http.Request
 		writeProblem(w, r, prob)
 		return
 	}
-	run := func() platform.StoredResponse {
+	run := func() storedResponse {
 		out, err := op.create(r.Context(), in)
 		if err != nil {
 			p := s.asProblem(r, err)
-			return platform.StoredResponse{Status: p.Status, Body: problemBody(p, r.URL.Path)}
+			return storedResponse{Status: p.Status(), Body: problemBody(p, r.URL.Path)}
 		}
 		body, err := json.Marshal(out)
 		if err != nil {
 			p := s.asProblem(r, err)
-			return platform.StoredResponse{Status: p.Status, Body: problemBody(p, r.URL.Path)}
+			return storedResponse{Status: p.Status(), Body: problemBody(p, r.URL.Path)}
 		}
 		id, version := op.identity(out)
-		return platform.StoredResponse{Status: http.StatusCreated, Body: body, ETag: platform.ETag(version), Location: op.location + url.PathEscape(id)}
+		return storedResponse{Status: http.StatusCreated, Body: body, ETag: etag(version), Location: op.location + url.PathEscape(id)}
 	}
 	if key == "" {
 		writeStored(w, run(), false)
 		return
 	}
-	resp, replayed, err := s.plat.Idempotent(idempotencyScope(r), key, platform.Fingerprint(r.Method, r.URL.Path, data), run)
-	if err != nil {
-		s.writeError(w, r, err)
+	resp, replayed, prob := s.idem.do(idempotencyScope(r), key, fingerprint(r.Method, r.URL.Path, data), run)
+	if prob != nil {
+		writeProblem(w, r, prob)
 		return
 	}
 	writeStored(w, resp, replayed)
 }
 
 // writeStored writes a (possibly replayed) create response.
-func writeStored(w http.ResponseWriter, resp platform.StoredResponse, replayed bool) {
+func writeStored(w http.ResponseWriter, resp storedResponse, replayed bool) {
 	h := w.Header()
 	if resp.Status >= 400 {
 		h.Set("Content-Type", problemMediaType)
@@ -349,7 +349,7 @@ func (s *Sandbox) updateRoleMapping(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Role == nil {
-		writeProblem(w, r, invalidField("role", "is required: one of administrator, marketing, sales_manager, sales"))
+		writeProblem(w, r, invalidField("role", "is required: one of "+strings.Join(platform.RoleNames(), ", ")))
 		return
 	}
 	m, err := s.plat.UpdateRoleMapping(r.PathValue("mapping_id"), *in.Role, version)
@@ -410,7 +410,44 @@ func (s *Sandbox) validateSalesUsers(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, validationDocument(res, in.Items))
+}
+
+// validationResultDoc is the answer of POST /sales-users/validate.
+type validationResultDoc struct {
+	Valid bool                `json:"valid"`
+	Seats platform.Seats      `json:"seats"`
+	Items []validationItemDoc `json:"items"`
+}
+
+// validationItemDoc is the verdict on one item, its problems rendered as problem documents.
+type validationItemDoc struct {
+	Index       int              `json:"index"`
+	Valid       bool             `json:"valid"`
+	CRMUserID   string           `json:"crm_user_id,omitempty"`
+	CRMUsername string           `json:"crm_username,omitempty"`
+	Problems    []map[string]any `json:"problems"`
+}
+
+// validationDocument renders a dry run. Each problem's instance is the request the item stands
+// for: the create, the update of its sales user, or (for an unknown action) the dry run itself.
+func validationDocument(res platform.ValidationResult, items []platform.ValidateItem) validationResultDoc {
+	doc := validationResultDoc{Valid: res.Valid, Seats: res.Seats, Items: make([]validationItemDoc, len(res.Items))}
+	for i, vi := range res.Items {
+		instance := "/api/v1/sales-users/validate"
+		switch items[vi.Index].Action {
+		case platform.ActionCreate:
+			instance = "/api/v1/sales-users"
+		case platform.ActionUpdate:
+			instance = "/api/v1/sales-users/" + items[vi.Index].SalesUserID
+		}
+		d := validationItemDoc{Index: vi.Index, Valid: vi.Valid, CRMUserID: vi.CRMUserID, CRMUsername: vi.CRMUsername, Problems: make([]map[string]any, len(vi.Problems))}
+		for j, p := range vi.Problems {
+			d.Problems[j] = problemDocument(apiProblem(p), instance)
+		}
+		doc.Items[i] = d
+	}
+	return doc
 }
 
 func (s *Sandbox) getSalesUserByCRMUsername(w http.ResponseWriter, r *http.Request) {

@@ -263,14 +263,14 @@ func (s *Sandbox) requireToken(next http.HandlerFunc) http.HandlerFunc {
 		token, ok := bearerToken(r)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="salesseat"`)
-			writeProblem(w, r, platform.Unauthorized(
-				"The request has no bearer token. Get one from POST /oauth/token with the client credentials and send it as \"Authorization: Bearer <token>\"."))
+			writeProblem(w, r, apiProblem(platform.Unauthorized(
+				"The request has no bearer token. Get one from POST /oauth/token with the client credentials and send it as \"Authorization: Bearer <token>\".")))
 			return
 		}
 		grant, ok := s.tokens.lookup(token)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="salesseat", error="invalid_token"`)
-			writeProblem(w, r, platform.Unauthorized("The bearer token is unknown or expired. Get a new one from POST /oauth/token."))
+			writeProblem(w, r, apiProblem(platform.Unauthorized("The bearer token is unknown or expired. Get a new one from POST /oauth/token.")))
 			return
 		}
 		need := ScopeWrite
@@ -279,7 +279,7 @@ func (s *Sandbox) requireToken(next http.HandlerFunc) http.HandlerFunc {
 		}
 		if !grant.hasScope(need) {
 			w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="salesseat", error="insufficient_scope", scope=%q`, need))
-			writeProblem(w, r, platform.InsufficientScope(need))
+			writeProblem(w, r, apiProblem(platform.InsufficientScope(need)))
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), grantKey{}, grant)))
@@ -292,8 +292,8 @@ func (s *Sandbox) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
 		token, ok := bearerToken(r)
 		if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(s.adminToken)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="salesseat-admin"`)
-			writeProblem(w, r, platform.Unauthorized(
-				"The admin API needs \"Authorization: Bearer <admin token>\" with the sandbox admin token (printed as SALESSEAT_SANDBOX_ADMIN_TOKEN at start)."))
+			writeProblem(w, r, apiProblem(platform.Unauthorized(
+				"The admin API needs \"Authorization: Bearer <admin token>\" with the sandbox admin token (printed as SALESSEAT_SANDBOX_ADMIN_TOKEN at start).")))
 			return
 		}
 		next(w, r)

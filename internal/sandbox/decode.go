@@ -19,7 +19,7 @@ import (
 const maxBodyBytes = 4 << 20
 
 // readBody reads the whole request body, refusing bodies above maxBodyBytes.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *platform.Problem) {
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *problem) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -38,7 +38,7 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *platform.Problem
 //
 // Malformed JSON is a 400 that says where; a well-formed body that does not fit is a 422 that
 // names the field.
-func decodeJSON(data []byte, dst any) (map[string]any, *platform.Problem) {
+func decodeJSON(data []byte, dst any) (map[string]any, *problem) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, malformed("The request body is empty; send a JSON object.")
 	}
@@ -68,7 +68,7 @@ func decodeJSON(data []byte, dst any) (map[string]any, *platform.Problem) {
 	if err := strict.Decode(dst); err != nil {
 		var p *platform.Problem
 		if errors.As(err, &p) {
-			return nil, p
+			return nil, apiProblem(p)
 		}
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
@@ -80,7 +80,7 @@ func decodeJSON(data []byte, dst any) (map[string]any, *platform.Problem) {
 }
 
 // syntaxProblem describes where a body stops being JSON.
-func syntaxProblem(data []byte, err error) *platform.Problem {
+func syntaxProblem(data []byte, err error) *problem {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &syntaxErr):

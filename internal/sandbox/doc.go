@@ -3,9 +3,11 @@
 // sforg, under /services/), the admin controls that shape test scenarios (under /admin/v1) and the
 // OpenAPI document of the API (GET /openapi.json).
 //
-// The HTTP layer is thin: it authenticates, decodes strictly, renders platform.Problem as
-// application/problem+json and adds the protocol features of the API (idempotency keys, ETags,
-// Location). The platform reaches the simulated org through the real Salesforce client in package
+// The HTTP layer is thin but owns the protocol: it authenticates, decodes strictly, maps each
+// platform.Problem's code to a status and renders it as application/problem+json, and adds the
+// protocol features of the API: idempotency keys (the record store and request fingerprints),
+// ETags computed from the platform's object versions (If-Match is compared strongly, RFC 9110),
+// and Location. The platform reaches the simulated org through the real Salesforce client in package
 // salesforce, over HTTP to this same server, so a connection behaves as it would against
 // Salesforce.
 //

@@ -217,17 +217,17 @@ func (b *bufferedResponse) copyTo(w http.ResponseWriter) {
 }
 
 // injectedProblem is the problem an injected error status answers with.
-func injectedProblem(status, retryAfter int) *platform.Problem {
+func injectedProblem(status, retryAfter int) *problem {
 	switch status {
 	case http.StatusTooManyRequests:
-		return platform.RateLimited(retryAfter)
+		return apiProblem(platform.RateLimited(retryAfter))
 	case http.StatusInternalServerError:
-		return platform.Internal("Injected fault (PUT /admin/v1/faults): the request was not handled; retry it.")
+		return apiProblem(platform.Internal("Injected fault (PUT /admin/v1/faults): the request was not handled; retry it."))
 	default:
 		detail := "Injected fault (PUT /admin/v1/faults): the service is unavailable; retry later."
 		if retryAfter > 0 {
 			detail = fmt.Sprintf("Injected fault (PUT /admin/v1/faults): the service is unavailable; retry after %d seconds (see the Retry-After header).", retryAfter)
 		}
-		return platform.Unavailable(detail)
+		return apiProblem(platform.Unavailable(detail))
 	}
 }

@@ -84,6 +84,7 @@ type Sandbox struct {
 	initialPlatform platform.State
 
 	tokens   *tokenStore
+	idem     *idempotencyStore
 	faults   faultSet
 	counters counters
 	persist  *persister
@@ -136,6 +137,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	s.connector = &http.Client{Transport: newLoopbackTransport(), Timeout: connectorTimeout}
 	s.plat = platform.New(fix.PlatformSeed(), s.dial, platform.Options{})
+	s.idem = newIdempotencyStore(time.Now, s.changed)
 	s.initialOrg = org.Snapshot()
 	s.initialPlatform = s.plat.Snapshot()
 
@@ -224,9 +226,10 @@ func (s *Sandbox) restoreState(path string) (moved bool, err error) {
 	if err := s.org.Restore(st.Org); err != nil {
 		return false, fmt.Errorf("the state file %s holds an invalid org state (%w); delete it to start again from the fixture", path, err)
 	}
-	if err := s.plat.Restore(st.Platform); err != nil {
+	if err := s.plat.Restore(st.Platform.State); err != nil {
 		return false, fmt.Errorf("the state file %s holds an invalid platform state (%w); delete it to start again from the fixture", path, err)
 	}
+	s.idem.restore(st.Platform.Idempotency)
 	s.tokens.restore(st.Tokens)
 	s.logger.Info("state restored", "path", path, "saved_at", st.SavedAt)
 	if st.BaseURL == "" || st.BaseURL == s.url {
@@ -244,7 +247,7 @@ func (s *Sandbox) snapshot() stateFile {
 		Version:  stateFormatVersion,
 		SavedAt:  time.Now().UTC(),
 		BaseURL:  s.url,
-		Platform: s.plat.Snapshot(),
+		Platform: platformState{State: s.plat.Snapshot(), Idempotency: s.idem.snapshot()},
 		Org:      s.org.Snapshot(),
 		Tokens:   s.tokens.snapshot(),
 	}
@@ -397,6 +400,7 @@ func (s *Sandbox) Reset() error {
 	if err := s.plat.Restore(s.initialPlatform); err != nil {
 		return fmt.Errorf("resetting the platform: %w", err)
 	}
+	s.idem.restore(nil)
 	s.ClearFaults()
 	s.counters.reset()
 	if err := s.ensureRefreshToken(); err != nil {

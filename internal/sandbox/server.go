@@ -98,13 +98,13 @@ func unmatchedAsProblems(mux *http.ServeMux) http.Handler {
 		case http.StatusNotFound:
 			p := platform.NotFound("route", r.Method+" "+r.URL.Path)
 			p.Detail = fmt.Sprintf("There is no route %s %s; see GET /openapi.json for the API.", r.Method, r.URL.Path)
-			writeProblem(w, r, p)
+			writeProblem(w, r, apiProblem(p))
 		case http.StatusMethodNotAllowed:
 			w.Header().Set("Allow", buf.header.Get("Allow"))
-			writeProblem(w, r, &platform.Problem{
-				Status: http.StatusMethodNotAllowed, Code: codeMethodNotAllowed, Title: "Method not allowed",
+			writeProblem(w, r, apiProblem(&platform.Problem{
+				Code: codeMethodNotAllowed, Title: "Method not allowed",
 				Detail: fmt.Sprintf("%s is not allowed on %s; allowed: %s.", r.Method, r.URL.Path, buf.header.Get("Allow")),
-			})
+			}))
 		default:
 			buf.copyTo(w)
 		}

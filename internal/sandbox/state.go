@@ -31,9 +31,17 @@ type stateFile struct {
 	// BaseURL is where the sandbox served when it saved; connections to its simulated orgs
 	// are moved to the new address when it resumes elsewhere (--listen 127.0.0.1:0).
 	BaseURL  string                `json:"base_url,omitempty"`
-	Platform platform.State        `json:"platform"`
+	Platform platformState         `json:"platform"`
 	Org      sforg.State           `json:"org"`
 	Tokens   map[string]tokenGrant `json:"access_tokens"`
+}
+
+// platformState is the platform's state with the idempotency records of the API beside it. The
+// records belong to the HTTP layer, but they are saved where they always were, so state files
+// keep their shape.
+type platformState struct {
+	platform.State
+	Idempotency []idempotencyRecord `json:"idempotency"`
 }
 
 // loadState reads a state file; ok is false when there is none yet.

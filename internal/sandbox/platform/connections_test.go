@@ -35,15 +35,15 @@ func TestDisconnectedConnectionSuspendsAndReauthorizes(t *testing.T) {
 		t.Errorf("a suspended sales user must keep its seat, seats_used=%d", acc.SeatsUsed)
 	}
 	_, err = e.p.CreateSalesUser(ctx, platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: other})
-	requireProblem(t, err, platform.CodeConnectionDisconnected, 409, map[string]any{
+	requireProblem(t, err, platform.CodeConnectionDisconnected, map[string]any{
 		"connection_id": e.conn.ID, "status_reason": "invalid_grant: expired access/refresh token",
 	})
 	_, err = e.p.ListCRMUsers(ctx, e.conn.ID, platform.CRMUserFilter{}, platform.PageRequest{})
-	requireProblem(t, err, platform.CodeConnectionDisconnected, 409, nil)
+	requireProblem(t, err, platform.CodeConnectionDisconnected, nil)
 
 	// Re-running the stored (expired) grant fails and keeps it disconnected.
 	_, err = e.p.AuthorizeConnection(ctx, e.conn.ID, platform.AuthorizeInput{})
-	requireProblem(t, err, platform.CodeCRMAuthorizationFailed, 422, map[string]any{
+	requireProblem(t, err, platform.CodeCRMAuthorizationFailed, map[string]any{
 		"connection_id": e.conn.ID, "crm_error": "invalid_grant", "crm_error_description": "expired access/refresh token",
 	})
 
@@ -82,7 +82,7 @@ func TestDisconnectedConnectionSuspendsAndReauthorizes(t *testing.T) {
 		t.Errorf("ConnectionOrg = %q, %v; want %q", org, err, conn.OrganizationID)
 	}
 	_, err = e.p.ConnectionOrg("conn_nope")
-	requireProblem(t, err, platform.CodeNotFound, 404, map[string]any{"resource": platform.ResourceConnection})
+	requireProblem(t, err, platform.CodeNotFound, map[string]any{"resource": platform.ResourceConnection})
 }
 
 func TestCreateConnection(t *testing.T) {
@@ -188,7 +188,7 @@ func TestCreateConnection(t *testing.T) {
 			}
 			c, err := e.p.CreateConnection(ctx, in)
 			if tc.code != "" {
-				prob := requireProblem(t, err, tc.code, platform.AsProblem(err).Status, tc.ext)
+				prob := requireProblem(t, err, tc.code, tc.ext)
 				if !strings.Contains(prob.Detail, tc.detail) {
 					t.Errorf("detail %q does not mention %q", prob.Detail, tc.detail)
 				}
@@ -222,15 +222,17 @@ func TestUpdateConnection(t *testing.T) {
 		t.Fatalf("rename: %+v, %v", got, err)
 	}
 	_, err = e.p.UpdateConnection(ctx, e.conn.ID, platform.ConnectionPatch{Name: ptr("Again")}, e.conn.Version)
-	requireProblem(t, err, platform.CodePreconditionFailed, 412, map[string]any{"current_etag": platform.ETag(got.Version)})
+	if stale := requireProblem(t, err, platform.CodePreconditionFailed, nil).Stale; stale == nil || stale.Version != got.Version || stale.ID != e.conn.ID {
+		t.Errorf("stale = %+v, want connection %s at version %d", stale, e.conn.ID, got.Version)
+	}
 	_, err = e.p.UpdateConnection(ctx, e.conn.ID, platform.ConnectionPatch{Environment: ptr(platform.EnvironmentProduction)}, 0)
-	prob := requireProblem(t, err, platform.CodeValidationFailed, 422, nil)
+	prob := requireProblem(t, err, platform.CodeValidationFailed, nil)
 	if !strings.Contains(prob.Detail, "environment cannot change") {
 		t.Errorf("detail %q", prob.Detail)
 	}
 	// New credentials that fail leave the connection as it was.
 	_, err = e.p.UpdateConnection(ctx, e.conn.ID, platform.ConnectionPatch{RefreshToken: ptr("bogus")}, 0)
-	requireProblem(t, err, platform.CodeCRMAuthorizationFailed, 422, map[string]any{"connection_id": e.conn.ID})
+	requireProblem(t, err, platform.CodeCRMAuthorizationFailed, map[string]any{"connection_id": e.conn.ID})
 	if tok, _, _ := e.p.ConnectionRefreshToken(e.conn.ID); tok != goodToken {
 		t.Error("a failed credential change replaced the stored token")
 	}

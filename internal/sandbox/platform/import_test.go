@@ -25,7 +25,6 @@ func TestCreateSalesUserRules(t *testing.T) {
 		opts     envOptions
 		setup    setup
 		code     string
-		status   int
 		ext      map[string]any
 		detail   []string
 		check    func(t *testing.T, e *env, su platform.SalesUser)
@@ -119,13 +118,13 @@ func TestCreateSalesUserRules(t *testing.T) {
 			setup: func(t *testing.T, e *env) platform.SalesUserInput {
 				return platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUsername: svcUsername}
 			},
-			code: platform.CodeServiceAccountNotAllowed, status: 422,
+			code:   platform.CodeServiceAccountNotAllowed,
 			ext:    map[string]any{"crm_username": svcUsername, "crm_user_id": sfid.FromSeq("005", "5A", 1)},
 			detail: []string{"service account"},
 		},
 		"rule 4: an inactive user": {
-			setup: byID(10, "gone@acme.example", "gone@acme.example", false, profSalesRep),
-			code:  platform.CodeCRMUserInactive, status: 422,
+			setup:  byID(10, "gone@acme.example", "gone@acme.example", false, profSalesRep),
+			code:   platform.CodeCRMUserInactive,
 			ext:    map[string]any{"crm_username": "gone@acme.example", "crm_user_id": sfid.FromSeq("005", "5A", 10)},
 			detail: []string{"inactive", "Reactivate"},
 		},
@@ -136,7 +135,7 @@ func TestCreateSalesUserRules(t *testing.T) {
 				e.org.setActive(id, false)
 				return platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: id}
 			},
-			code: platform.CodeCRMUserInactive, status: 422,
+			code: platform.CodeCRMUserInactive,
 		},
 		"rule 1: username already mapped to a live sales user": {
 			setup: func(t *testing.T, e *env) platform.SalesUserInput {
@@ -144,7 +143,7 @@ func TestCreateSalesUserRules(t *testing.T) {
 				e.importUser(t, id)
 				return platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: id}
 			},
-			code: platform.CodeCRMUsernameMapped, status: 409,
+			code:   platform.CodeCRMUsernameMapped,
 			ext:    map[string]any{"crm_username": "ann@acme.example", "in_recycle_bin": false, "conflicting_user_email": "ann@acme.example", "conflicting_user_name": "Ann Example"},
 			detail: []string{"import { to = salesseat_sales_user.x, id = \"su_"},
 		},
@@ -154,7 +153,7 @@ func TestCreateSalesUserRules(t *testing.T) {
 				Email: "riley@acme.example", FirstName: "Riley", LastName: "Brooks",
 			}}},
 			setup: byID(10, "riley@acme.example", "riley@acme.example", true, profSalesRep),
-			code:  platform.CodeCRMUsernameMapped, status: 409,
+			code:  platform.CodeCRMUsernameMapped,
 			ext: map[string]any{
 				"conflicting_sales_user_id": "su_riley", "in_recycle_bin": true,
 				"conflicting_user_email": "riley@acme.example", "conflicting_user_name": "Riley Brooks",
@@ -164,7 +163,7 @@ func TestCreateSalesUserRules(t *testing.T) {
 		"rule 2: username reserved for a different unmapped platform user": {
 			opts:  envOptions{platformUsers: []platform.PlatformUserSeed{{ID: "pu_sam", Email: "sam.taylor@acme.example", FirstName: "Sam", LastName: "Taylor"}}},
 			setup: byID(10, "sam.taylor@acme.example", "samantha.taylor@acme.example", true, profSalesRep),
-			code:  platform.CodeCRMUsernameReserved, status: 409,
+			code:  platform.CodeCRMUsernameReserved,
 			ext: map[string]any{
 				"crm_username": "sam.taylor@acme.example", "platform_user_id": "pu_sam",
 				"platform_user_email": "sam.taylor@acme.example", "platform_user_name": "Sam Taylor",
@@ -188,8 +187,8 @@ func TestCreateSalesUserRules(t *testing.T) {
 			seatsUse: 2,
 		},
 		"rule 3: user sync on, profile without mapping, no explicit role": {
-			setup: byID(10, "mara@acme.example", "mara@acme.example", true, profMarketing),
-			code:  platform.CodeProfileNotMapped, status: 422,
+			setup:  byID(10, "mara@acme.example", "mara@acme.example", true, profMarketing),
+			code:   platform.CodeProfileNotMapped,
 			ext:    map[string]any{"crm_profile_id": profMarketing, "crm_profile_name": "Marketing User"},
 			detail: []string{"salesseat_profile_role_mapping", "Marketing User", "set role explicitly"},
 		},
@@ -199,7 +198,7 @@ func TestCreateSalesUserRules(t *testing.T) {
 				e.importUser(t, e.org.addUser(11, "first@acme.example", "first@acme.example", "F", "Irst", true, profSalesRep))
 				return byID(10, "ann@acme.example", "ann@acme.example", true, profSalesRep)(t, e)
 			},
-			code: platform.CodeSeatLimitReached, status: 409,
+			code:   platform.CodeSeatLimitReached,
 			ext:    map[string]any{"seats_used": 1, "seat_limit": 1, "seats_requested": 1},
 			detail: []string{"uses 1 of 1 seats", "ask your vendor", "cannot be changed through the API or Terraform"},
 		},
@@ -207,31 +206,31 @@ func TestCreateSalesUserRules(t *testing.T) {
 			setup: func(t *testing.T, e *env) platform.SalesUserInput {
 				return platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: sfid.FromSeq("005", "5A", 99)}
 			},
-			code: platform.CodeNotFound, status: 404, ext: map[string]any{"resource": platform.ResourceCRMUser},
+			code: platform.CodeNotFound, ext: map[string]any{"resource": platform.ResourceCRMUser},
 		},
 		"unknown connection": {
 			setup: func(t *testing.T, e *env) platform.SalesUserInput {
 				return platform.SalesUserInput{ConnectionID: "conn_nope", CRMUserID: sfid.FromSeq("005", "5A", 1)}
 			},
-			code: platform.CodeNotFound, status: 404, ext: map[string]any{"resource": platform.ResourceConnection},
+			code: platform.CodeNotFound, ext: map[string]any{"resource": platform.ResourceConnection},
 		},
 		"malformed CRM user ID": {
 			setup: func(t *testing.T, e *env) platform.SalesUserInput {
 				return platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: "005xyz"}
 			},
-			code: platform.CodeValidationFailed, status: 422, detail: []string{"crm_user_id", "15 or 18"},
+			code: platform.CodeValidationFailed, detail: []string{"crm_user_id", "15 or 18"},
 		},
 		"both CRM user ID and username": {
 			setup: func(t *testing.T, e *env) platform.SalesUserInput {
 				return platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: sfid.FromSeq("005", "5A", 1), CRMUsername: svcUsername}
 			},
-			code: platform.CodeValidationFailed, status: 422, detail: []string{"not both"},
+			code: platform.CodeValidationFailed, detail: []string{"not both"},
 		},
 		"unknown role and hidden component": {
 			setup: func(t *testing.T, e *env) platform.SalesUserInput {
 				return platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: sfid.FromSeq("005", "5A", 1), Role: "boss", HiddenComponents: []string{"dashboards"}}
 			},
-			code: platform.CodeValidationFailed, status: 422, detail: []string{"\"sales_manager\"", "hot_prospects"},
+			code: platform.CodeValidationFailed, detail: []string{"\"sales_manager\"", "hot_prospects"},
 		},
 	}
 	for name, tc := range cases {
@@ -243,7 +242,7 @@ func TestCreateSalesUserRules(t *testing.T) {
 			before := e.p.Account().SeatsUsed
 			su, err := e.p.CreateSalesUser(ctx, in)
 			if tc.code != "" {
-				prob := requireProblem(t, err, tc.code, tc.status, tc.ext)
+				prob := requireProblem(t, err, tc.code, tc.ext)
 				for _, s := range tc.detail {
 					if !strings.Contains(prob.Detail, s) {
 						t.Errorf("detail %q does not mention %q", prob.Detail, s)

@@ -89,9 +89,9 @@ func TestPagination(t *testing.T) {
 	for name, pr := range bad {
 		t.Run(name, func(t *testing.T) {
 			_, err := e.p.ListCRMUsers(ctx, e.conn.ID, platform.CRMUserFilter{}, pr)
-			requireProblem(t, err, platform.CodeValidationFailed, 422, nil)
+			requireProblem(t, err, platform.CodeValidationFailed, nil)
 			_, err = e.p.ListSalesUsers(platform.SalesUserFilter{}, pr)
-			requireProblem(t, err, platform.CodeValidationFailed, 422, nil)
+			requireProblem(t, err, platform.CodeValidationFailed, nil)
 		})
 	}
 

@@ -84,8 +84,6 @@ type Platform struct {
 	conns         map[string]*ConnectionRecord
 	mappings      map[string]*RoleMapping
 	users         map[string]*SalesUserRecord
-	idem          map[string]*idemEntry
-	lastIdemSweep time.Time
 
 	// Indexes over the state, rebuilt by reindexLocked.
 	byUsername  map[string]string // lower(CRM username) -> sales user ID (live and recycle bin)
@@ -127,7 +125,6 @@ func (p *Platform) seed(seed Seed) {
 	p.conns = map[string]*ConnectionRecord{}
 	p.mappings = map[string]*RoleMapping{}
 	p.users = map[string]*SalesUserRecord{}
-	p.idem = map[string]*idemEntry{}
 	p.sessions = map[string]*session{}
 	for _, pu := range seed.PlatformUsers {
 		if pu.ID == "" {

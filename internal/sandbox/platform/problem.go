@@ -1,10 +1,8 @@
 package platform
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -27,7 +25,6 @@ const (
 	CodeCRMAuthorizationFailed          = "crm_authorization_failed"
 	CodeServiceAccountMissingPermission = "service_account_missing_permission"
 	CodeRoleMappingExists               = "role_mapping_exists"
-	CodeIdempotencyKeyReused            = "idempotency_key_reused"
 	CodePreconditionFailed              = "precondition_failed"
 	CodeRateLimited                     = "rate_limited"
 	CodeInternalError                   = "internal_error"
@@ -44,16 +41,27 @@ const (
 	ResourceRecycleBinEntry = "recycle_bin_entry"
 )
 
-// Problem is every rule violation of the platform. The HTTP layer renders it
-// as application/problem+json (RFC 9457) verbatim: the members type, title,
-// status, detail, code and instance, plus Ext as extension members.
+// Problem is every rule violation of the platform: a code from the API
+// contract, a title, a detail that tells the user how to fix it, and
+// extension members with the facts of the case. The HTTP layer maps the code
+// to a status and renders the problem as application/problem+json
+// (RFC 9457).
 type Problem struct {
-	Status   int
-	Code     string
-	Title    string
-	Detail   string
-	Instance string
-	Ext      map[string]any
+	Code   string
+	Title  string
+	Detail string
+	Ext    map[string]any
+	// Stale is set on precondition_failed: the object that changed since the
+	// version the caller named, at its current version. The HTTP layer tells
+	// the user in its own terms (entity tags).
+	Stale *Stale
+}
+
+// Stale names an object and its current version.
+type Stale struct {
+	Resource string
+	ID       string
+	Version  int
 }
 
 // FieldError names one invalid field of a validation_failed problem.
@@ -70,56 +78,6 @@ func (p *Problem) Error() string {
 // Type returns the problem's type URI.
 func (p *Problem) Type() string {
 	return ProblemTypeBase + p.Code
-}
-
-// MarshalJSON renders the problem+json object.
-func (p *Problem) MarshalJSON() ([]byte, error) {
-	m := make(map[string]any, len(p.Ext)+6)
-	for k, v := range p.Ext {
-		m[k] = v
-	}
-	m["type"] = p.Type()
-	m["title"] = p.Title
-	m["status"] = p.Status
-	m["detail"] = p.Detail
-	m["code"] = p.Code
-	if p.Instance != "" {
-		m["instance"] = p.Instance
-	}
-	return json.Marshal(m)
-}
-
-// UnmarshalJSON parses a problem+json object; members other than the
-// standard ones land in Ext.
-func (p *Problem) UnmarshalJSON(data []byte) error {
-	var m map[string]any
-	if err := json.Unmarshal(data, &m); err != nil {
-		return err
-	}
-	out := Problem{}
-	for k, v := range m {
-		switch k {
-		case "type":
-		case "title":
-			out.Title, _ = v.(string)
-		case "status":
-			f, _ := v.(float64)
-			out.Status = int(f)
-		case "detail":
-			out.Detail, _ = v.(string)
-		case "code":
-			out.Code, _ = v.(string)
-		case "instance":
-			out.Instance, _ = v.(string)
-		default:
-			if out.Ext == nil {
-				out.Ext = map[string]any{}
-			}
-			out.Ext[k] = v
-		}
-	}
-	*p = out
-	return nil
 }
 
 // AsProblem returns err as a *Problem: the problem itself when err wraps
@@ -141,21 +99,16 @@ func IsCode(err error, code string) bool {
 	return errors.As(err, &p) && p.Code == code
 }
 
-// ETag renders a version as the quoted entity tag the API sends.
-func ETag(version int) string {
-	return strconv.Quote(strconv.Itoa(version))
+func newProblem(code, title, detail string, ext map[string]any) *Problem {
+	return &Problem{Code: code, Title: title, Detail: detail, Ext: ext}
 }
 
-func newProblem(status int, code, title, detail string, ext map[string]any) *Problem {
-	return &Problem{Status: status, Code: code, Title: title, Detail: detail, Ext: ext}
-}
-
-// Validation returns a validation_failed problem (422) for one field.
+// Validation returns a validation_failed problem for one field.
 func Validation(field, message string) *Problem {
 	return ValidationErrors([]FieldError{{Field: field, Message: message}})
 }
 
-// ValidationErrors returns a validation_failed problem (422) for several
+// ValidationErrors returns a validation_failed problem for several
 // fields.
 func ValidationErrors(errs []FieldError) *Problem {
 	parts := make([]string, 0, len(errs))
@@ -167,11 +120,11 @@ func ValidationErrors(errs []FieldError) *Problem {
 		parts = append(parts, e.Field+": "+e.Message)
 	}
 	list := append([]FieldError(nil), errs...)
-	return newProblem(422, CodeValidationFailed, "Validation failed", strings.Join(parts, "; "),
+	return newProblem(CodeValidationFailed, "Validation failed", strings.Join(parts, "; "),
 		map[string]any{"errors": list})
 }
 
-// NotFound returns a not_found problem (404) for a resource kind and ID.
+// NotFound returns a not_found problem for a resource kind and ID.
 func NotFound(resource, id string) *Problem {
 	detail := fmt.Sprintf("No %s with ID %q exists.", strings.ReplaceAll(resource, "_", " "), id)
 	switch resource {
@@ -188,18 +141,18 @@ func NotFound(resource, id string) *Problem {
 	case ResourceRecycleBinEntry:
 		detail = fmt.Sprintf("No sales user %q is in the recycle bin. List it with GET /api/v1/recycle-bin.", id)
 	}
-	return newProblem(404, CodeNotFound, "Not found", detail, map[string]any{"resource": resource})
+	return newProblem(CodeNotFound, "Not found", detail, map[string]any{"resource": resource})
 }
 
-// Unauthorized returns an unauthorized problem (401).
+// Unauthorized returns an unauthorized problem.
 func Unauthorized(detail string) *Problem {
-	return newProblem(401, CodeUnauthorized, "Unauthorized", detail, nil)
+	return newProblem(CodeUnauthorized, "Unauthorized", detail, nil)
 }
 
-// InsufficientScope returns an insufficient_scope problem (403) naming the
+// InsufficientScope returns an insufficient_scope problem naming the
 // scope the request needs.
 func InsufficientScope(scope string) *Problem {
-	return newProblem(403, CodeInsufficientScope, "Insufficient scope",
+	return newProblem(CodeInsufficientScope, "Insufficient scope",
 		fmt.Sprintf("This request needs the scope %q, which the access token does not carry. Request a token with scope %q from an API client that is allowed it.", scope, scope),
 		map[string]any{"required_scope": scope})
 }
@@ -209,7 +162,7 @@ func InsufficientScope(scope string) *Problem {
 const seatLimitFix = "The seat limit is part of your contract: ask your vendor to raise it (it cannot be changed through the API or Terraform), " +
 	"or delete sales users you no longer need."
 
-// SeatLimitReached returns a seat_limit_reached problem (409).
+// SeatLimitReached returns a seat_limit_reached problem.
 func SeatLimitReached(used, limit, requested int) *Problem {
 	noun := "sales users"
 	if requested == 1 {
@@ -217,7 +170,7 @@ func SeatLimitReached(used, limit, requested int) *Problem {
 	}
 	detail := fmt.Sprintf("The account uses %d of %d seats, so importing %d more %s would exceed the seat limit. %s",
 		used, limit, requested, noun, seatLimitFix)
-	return newProblem(409, CodeSeatLimitReached, "Seat limit reached", detail, map[string]any{
+	return newProblem(CodeSeatLimitReached, "Seat limit reached", detail, map[string]any{
 		"seats_used": used, "seat_limit": limit, "seats_requested": requested,
 	})
 }
@@ -230,7 +183,7 @@ type Conflict struct {
 	InRecycleBin bool
 }
 
-// CRMUsernameMapped returns a crm_username_mapped problem (409).
+// CRMUsernameMapped returns a crm_username_mapped problem.
 func CRMUsernameMapped(username string, c Conflict) *Problem {
 	who := c.Name
 	if c.Email != "" {
@@ -248,7 +201,7 @@ func CRMUsernameMapped(username string, c Conflict) *Problem {
 			"or delete it with DELETE /api/v1/sales-users/%s and purge it from the recycle bin before importing it again.",
 			username, c.SalesUserID, who, c.SalesUserID, c.SalesUserID)
 	}
-	return newProblem(409, CodeCRMUsernameMapped, "CRM username already mapped", detail, map[string]any{
+	return newProblem(CodeCRMUsernameMapped, "CRM username already mapped", detail, map[string]any{
 		"crm_username":              username,
 		"conflicting_sales_user_id": c.SalesUserID,
 		"conflicting_user_email":    c.Email,
@@ -257,14 +210,14 @@ func CRMUsernameMapped(username string, c Conflict) *Problem {
 	})
 }
 
-// CRMUsernameReserved returns a crm_username_reserved problem (409): the
+// CRMUsernameReserved returns a crm_username_reserved problem: the
 // username equals the email of a different platform user who is not mapped.
 func CRMUsernameReserved(username string, pu PlatformUser) *Problem {
 	name := fullName(pu.FirstName, pu.LastName)
 	detail := fmt.Sprintf("The CRM username %q is reserved for platform user %s (%s <%s>), whose email address equals it but who is a different person than this CRM user. "+
 		"Change the CRM user's username in Salesforce, or change the email address of platform user %s, then import again.",
 		username, pu.ID, name, pu.Email, pu.ID)
-	return newProblem(409, CodeCRMUsernameReserved, "CRM username reserved", detail, map[string]any{
+	return newProblem(CodeCRMUsernameReserved, "CRM username reserved", detail, map[string]any{
 		"crm_username":        username,
 		"platform_user_id":    pu.ID,
 		"platform_user_email": pu.Email,
@@ -272,43 +225,42 @@ func CRMUsernameReserved(username string, pu PlatformUser) *Problem {
 	})
 }
 
-// ProfileNotMapped returns a profile_not_mapped problem (422).
+// ProfileNotMapped returns a profile_not_mapped problem.
 func ProfileNotMapped(profileID, profileName, connectionID string) *Problem {
 	detail := fmt.Sprintf("User sync is enabled on connection %s and the CRM user's profile %q (%s) has no role mapping, so the sales user would have no role. "+
 		"Add a role mapping for the profile (resource salesseat_profile_role_mapping with crm_profile_name = %q, or POST /api/v1/role-mappings), "+
 		"or set role explicitly on the sales user.", connectionID, profileName, profileID, profileName)
-	return newProblem(422, CodeProfileNotMapped, "Profile not mapped to a role", detail, map[string]any{
+	return newProblem(CodeProfileNotMapped, "Profile not mapped to a role", detail, map[string]any{
 		"crm_profile_id":   profileID,
 		"crm_profile_name": profileName,
 		"connection_id":    connectionID,
 	})
 }
 
-// CRMUserInactive returns a crm_user_inactive problem (422).
+// CRMUserInactive returns a crm_user_inactive problem.
 func CRMUserInactive(userID, username string) *Problem {
 	detail := fmt.Sprintf("The CRM user %q (%s) is inactive in Salesforce, and inactive users cannot hold a seat. "+
 		"Reactivate the user in Salesforce, or remove it from the configuration (filter the salesseat_crm_users data source with active = true).", username, userID)
-	return newProblem(422, CodeCRMUserInactive, "CRM user inactive", detail, map[string]any{
+	return newProblem(CodeCRMUserInactive, "CRM user inactive", detail, map[string]any{
 		"crm_user_id": userID, "crm_username": username,
 	})
 }
 
-// ServiceAccountNotAllowed returns a service_account_not_allowed problem
-// (422).
+// ServiceAccountNotAllowed returns a service_account_not_allowed problem.
 func ServiceAccountNotAllowed(userID, username string) *Problem {
 	detail := fmt.Sprintf("The CRM user %q (%s) is the service account the connection authorizes as, and the service account cannot itself be a sales user. "+
 		"Remove it from the configuration (exclude its username from the salesseat_crm_users selection).", username, userID)
-	return newProblem(422, CodeServiceAccountNotAllowed, "Service account cannot be a sales user", detail, map[string]any{
+	return newProblem(CodeServiceAccountNotAllowed, "Service account cannot be a sales user", detail, map[string]any{
 		"crm_user_id": userID, "crm_username": username,
 	})
 }
 
-// ConnectionDisconnected returns a connection_disconnected problem (409).
+// ConnectionDisconnected returns a connection_disconnected problem.
 func ConnectionDisconnected(connectionID, reason string) *Problem {
 	detail := fmt.Sprintf("Connection %s is disconnected (%s), so the platform cannot read the CRM and sync for its sales users is suspended. "+
 		"Re-authorize it: supply a new refresh token (refresh_token on salesseat_crm_connection, or POST /api/v1/connections/%s/authorize with {\"refresh_token\": ...}), "+
 		"or re-run the JWT bearer grant with POST /api/v1/connections/%s/authorize.", connectionID, reason, connectionID, connectionID)
-	return newProblem(409, CodeConnectionDisconnected, "Connection disconnected", detail, map[string]any{
+	return newProblem(CodeConnectionDisconnected, "Connection disconnected", detail, map[string]any{
 		"connection_id": connectionID, "status_reason": reason,
 	})
 }
@@ -318,7 +270,7 @@ func ConnectionDisconnected(connectionID, reason string) *Problem {
 // something other than an OAuth response.
 const CRMErrorRequestFailed = "request_failed"
 
-// CRMAuthorizationFailed returns a crm_authorization_failed problem (422).
+// CRMAuthorizationFailed returns a crm_authorization_failed problem.
 func CRMAuthorizationFailed(connectionID, crmError, description string) *Problem {
 	var fix string
 	switch {
@@ -338,64 +290,57 @@ func CRMAuthorizationFailed(connectionID, crmError, description string) *Problem
 		detail = fmt.Sprintf("The platform could not reach Salesforce to authorize the connection: %s. "+
 			"Check login_url and that its host is reachable from the platform, then try again.", description)
 	}
-	return newProblem(422, CodeCRMAuthorizationFailed, "CRM authorization failed", detail, map[string]any{
+	return newProblem(CodeCRMAuthorizationFailed, "CRM authorization failed", detail, map[string]any{
 		"connection_id": connectionID, "crm_error": crmError, "crm_error_description": description,
 	})
 }
 
 // ServiceAccountMissingPermission returns a service_account_missing_permission
-// problem (422).
+// problem.
 func ServiceAccountMissingPermission(username string) *Problem {
 	detail := fmt.Sprintf("The service account %q authorized, but its profile lacks the \"View All Data\" permission, without which the platform cannot read users and profiles. "+
 		"Give the user a profile or permission set with View All Data in Salesforce, or use a different service account.", username)
-	return newProblem(422, CodeServiceAccountMissingPermission, "Service account lacks a permission", detail, map[string]any{
+	return newProblem(CodeServiceAccountMissingPermission, "Service account lacks a permission", detail, map[string]any{
 		"service_username": username, "permission": "View All Data",
 	})
 }
 
-// RoleMappingExists returns a role_mapping_exists problem (409).
+// RoleMappingExists returns a role_mapping_exists problem.
 func RoleMappingExists(existingID, profileID, profileName string) *Problem {
 	detail := fmt.Sprintf("The profile %q (%s) already has role mapping %s on this connection, and a profile maps to exactly one role. "+
 		"Change that mapping's role instead, or manage it in Terraform with import { to = salesseat_profile_role_mapping.x, id = %q }.",
 		profileName, profileID, existingID, existingID)
-	return newProblem(409, CodeRoleMappingExists, "Role mapping exists", detail, map[string]any{
+	return newProblem(CodeRoleMappingExists, "Role mapping exists", detail, map[string]any{
 		"conflicting_role_mapping_id": existingID, "crm_profile_id": profileID,
 	})
 }
 
-// IdempotencyKeyReused returns an idempotency_key_reused problem (422).
-func IdempotencyKeyReused(key string) *Problem {
-	detail := fmt.Sprintf("The Idempotency-Key %q was already used with a different request body within the last 24 hours. "+
-		"Use a new key for a different request; reuse a key only to retry the identical request.", key)
-	return newProblem(422, CodeIdempotencyKeyReused, "Idempotency key reused", detail, nil)
-}
-
-// PreconditionFailed returns a precondition_failed problem (412) carrying
-// the current entity tag.
+// PreconditionFailed returns a precondition_failed problem: the object
+// changed since the version the caller named. Its detail is in terms of
+// versions; the HTTP layer, which speaks entity tags, tells it from Stale.
 func PreconditionFailed(resource, id string, current int) *Problem {
-	detail := fmt.Sprintf("The %s %s changed since you read it (its ETag is now %s), so the update was not applied. "+
-		"Read it again, re-apply your change to the current version, and send If-Match: %s (in Terraform: run terraform apply again, which refreshes first).",
-		strings.ReplaceAll(resource, "_", " "), id, ETag(current), ETag(current))
-	return newProblem(412, CodePreconditionFailed, "Precondition failed", detail, map[string]any{
-		"current_etag": ETag(current),
-	})
+	detail := fmt.Sprintf("The %s %s changed since it was read (it is now at version %d), so the update was not applied. "+
+		"Read it again and re-apply the change to the current version.", strings.ReplaceAll(resource, "_", " "), id, current)
+	p := newProblem(CodePreconditionFailed, "Precondition failed", detail, nil)
+	p.Stale = &Stale{Resource: resource, ID: id, Version: current}
+	return p
 }
 
-// RateLimited returns a rate_limited problem (429); the HTTP layer adds the
+// RateLimited returns a rate_limited problem; the HTTP layer adds the
 // Retry-After header.
 func RateLimited(retryAfterSeconds int) *Problem {
-	return newProblem(429, CodeRateLimited, "Too many requests",
+	return newProblem(CodeRateLimited, "Too many requests",
 		fmt.Sprintf("Too many requests. Retry after %d seconds (see the Retry-After header).", retryAfterSeconds), nil)
 }
 
-// Internal returns an internal_error problem (500).
+// Internal returns an internal_error problem.
 func Internal(detail string) *Problem {
-	return newProblem(500, CodeInternalError, "Internal error", detail, nil)
+	return newProblem(CodeInternalError, "Internal error", detail, nil)
 }
 
-// Unavailable returns an unavailable problem (503).
+// Unavailable returns an unavailable problem.
 func Unavailable(detail string) *Problem {
-	return newProblem(503, CodeUnavailable, "Service unavailable", detail, nil)
+	return newProblem(CodeUnavailable, "Service unavailable", detail, nil)
 }
 
 func fullName(first, last string) string {

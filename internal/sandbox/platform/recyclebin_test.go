@@ -33,12 +33,12 @@ func TestRecycleBinRestoreAndPurge(t *testing.T) {
 	}
 	// The deleted user still holds its username.
 	_, err = e.p.CreateSalesUser(ctx, platform.SalesUserInput{ConnectionID: e.conn.ID, CRMUserID: annID})
-	requireProblem(t, err, platform.CodeCRMUsernameMapped, 409, map[string]any{"in_recycle_bin": true, "conflicting_sales_user_id": ann.ID})
+	requireProblem(t, err, platform.CodeCRMUsernameMapped, map[string]any{"in_recycle_bin": true, "conflicting_sales_user_id": ann.ID})
 
 	// Restoring needs a free seat.
 	bob := e.importUser(t, bobID)
 	_, err = e.p.RestoreSalesUser(ctx, ann.ID, platform.RestoreInput{})
-	full := requireProblem(t, err, platform.CodeSeatLimitReached, 409, map[string]any{"seats_used": 1, "seat_limit": 1, "seats_requested": 1})
+	full := requireProblem(t, err, platform.CodeSeatLimitReached, map[string]any{"seats_used": 1, "seat_limit": 1, "seats_requested": 1})
 	if !strings.Contains(full.Detail, "restoring sales user "+ann.ID) || !strings.Contains(full.Detail, "vendor") {
 		t.Errorf("detail %q does not say that restoring %s needs a seat and how to get one", full.Detail, ann.ID)
 	}
@@ -48,7 +48,7 @@ func TestRecycleBinRestoreAndPurge(t *testing.T) {
 	// Restoring re-checks the rules against the CRM user as it is now.
 	e.org.setActive(annID, false)
 	_, err = e.p.RestoreSalesUser(ctx, ann.ID, platform.RestoreInput{})
-	requireProblem(t, err, platform.CodeCRMUserInactive, 422, nil)
+	requireProblem(t, err, platform.CodeCRMUserInactive, nil)
 	e.org.setActive(annID, true)
 	restored, err := e.p.RestoreSalesUser(ctx, ann.ID, platform.RestoreInput{})
 	if err != nil {
@@ -179,7 +179,7 @@ func TestRestoreOnConnection(t *testing.T) {
 			send, want := tc.connection(t, e, own)
 			got, err := e.p.RestoreSalesUser(ctx, entry.ID, platform.RestoreInput{ConnectionID: send})
 			if want == "" {
-				prob := requireProblem(t, err, platform.CodeValidationFailed, 422, nil)
+				prob := requireProblem(t, err, platform.CodeValidationFailed, nil)
 				if !strings.Contains(prob.Detail, "connection_id: ") {
 					t.Errorf("detail %q does not name connection_id", prob.Detail)
 				}

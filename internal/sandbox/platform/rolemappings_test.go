@@ -52,7 +52,7 @@ func TestRoleMappings(t *testing.T) {
 			}
 			m, err := e.p.CreateRoleMapping(ctx, tc.in)
 			if tc.code != "" {
-				prob := requireProblem(t, err, tc.code, platform.AsProblem(err).Status, tc.ext)
+				prob := requireProblem(t, err, tc.code, tc.ext)
 				if !strings.Contains(prob.Detail, tc.detail) {
 					t.Errorf("detail %q does not mention %q", prob.Detail, tc.detail)
 				}
@@ -73,7 +73,9 @@ func TestRoleMappings(t *testing.T) {
 		t.Fatalf("UpdateRoleMapping = %+v, %v", m, err)
 	}
 	_, err = e.p.UpdateRoleMapping(existing.ID, platform.RoleSales, 1)
-	requireProblem(t, err, platform.CodePreconditionFailed, 412, map[string]any{"current_etag": `"2"`})
+	if stale := requireProblem(t, err, platform.CodePreconditionFailed, nil).Stale; stale == nil || stale.Version != 2 {
+		t.Errorf("stale = %+v, want version 2", stale)
+	}
 	list, err := e.p.ListRoleMappings(e.conn.ID, platform.PageRequest{})
 	if err != nil || len(list.Items) != 5 {
 		t.Errorf("ListRoleMappings: %d items, %v", len(list.Items), err)

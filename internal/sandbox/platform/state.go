@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// State is the whole platform state, JSON-serializable, credentials and
-// idempotency records included (a state file is as secret as the fixture).
+// State is the whole platform state, JSON-serializable, credentials
+// included (a state file is as secret as the fixture).
 type State struct {
 	Account       AccountState         `json:"account"`
 	APIClients    []APIClientSeed      `json:"api_clients"`
@@ -16,7 +16,6 @@ type State struct {
 	Connections   []ConnectionRecord   `json:"connections"`
 	RoleMappings  []RoleMapping        `json:"role_mappings"`
 	SalesUsers    []SalesUserRecord    `json:"sales_users"`
-	Idempotency   []IdempotencyRecord  `json:"idempotency"`
 }
 
 // AccountState is the stored part of the account.
@@ -65,24 +64,6 @@ type SalesUserRecord struct {
 	Version             int        `json:"version"`
 }
 
-// IdempotencyRecord is a completed request kept for replay.
-type IdempotencyRecord struct {
-	Scope       string         `json:"scope"`
-	Key         string         `json:"key"`
-	Fingerprint string         `json:"fingerprint"`
-	Response    StoredResponse `json:"response"`
-	CreatedAt   time.Time      `json:"created_at"`
-}
-
-// StoredResponse is the response an idempotent request produced, replayed
-// verbatim for a retry with the same key and body.
-type StoredResponse struct {
-	Status   int    `json:"status"`
-	Body     []byte `json:"body"`
-	ETag     string `json:"etag,omitempty"`
-	Location string `json:"location,omitempty"`
-}
-
 // Snapshot returns a deep copy of the whole state.
 func (p *Platform) Snapshot() State {
 	return view(p, p.snapshotLocked)
@@ -96,7 +77,6 @@ func (p *Platform) snapshotLocked() State {
 		Connections:   make([]ConnectionRecord, 0, len(p.conns)),
 		RoleMappings:  make([]RoleMapping, 0, len(p.mappings)),
 		SalesUsers:    make([]SalesUserRecord, 0, len(p.users)),
-		Idempotency:   make([]IdempotencyRecord, 0, len(p.idem)),
 	}
 	for _, pu := range p.platformUsers {
 		st.PlatformUsers = append(st.PlatformUsers, *pu)
@@ -110,18 +90,10 @@ func (p *Platform) snapshotLocked() State {
 	for _, u := range p.users {
 		st.SalesUsers = append(st.SalesUsers, cloneSalesUserRecord(u))
 	}
-	for _, e := range p.idem {
-		if e.done {
-			st.Idempotency = append(st.Idempotency, cloneIdempotencyRecord(e.rec))
-		}
-	}
 	slices.SortFunc(st.PlatformUsers, func(a, b PlatformUserRecord) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(st.Connections, func(a, b ConnectionRecord) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(st.RoleMappings, func(a, b RoleMapping) int { return strings.Compare(a.ID, b.ID) })
 	slices.SortFunc(st.SalesUsers, func(a, b SalesUserRecord) int { return strings.Compare(a.ID, b.ID) })
-	slices.SortFunc(st.Idempotency, func(a, b IdempotencyRecord) int {
-		return strings.Compare(idemMapKey(a.Scope, a.Key), idemMapKey(b.Scope, b.Key))
-	})
 	return st
 }
 
@@ -164,10 +136,6 @@ func (p *Platform) Restore(st State) error {
 		c := cloneSalesUserRecord(&u)
 		users[u.ID] = &c
 	}
-	idem := map[string]*idemEntry{}
-	for _, r := range st.Idempotency {
-		idem[idemMapKey(r.Scope, r.Key)] = &idemEntry{rec: cloneIdempotencyRecord(r), done: true}
-	}
 
 	_, err := commit(p, func() (struct{}, bool, error) {
 		p.account = st.Account
@@ -176,7 +144,6 @@ func (p *Platform) Restore(st State) error {
 		p.conns = conns
 		p.mappings = mappings
 		p.users = users
-		p.idem = idem
 		p.sessions = map[string]*session{}
 		p.reindexLocked()
 		return struct{}{}, true, nil
@@ -192,9 +159,4 @@ func cloneSalesUserRecord(u *SalesUserRecord) SalesUserRecord {
 		c.DeletedAt = &t
 	}
 	return c
-}
-
-func cloneIdempotencyRecord(r IdempotencyRecord) IdempotencyRecord {
-	r.Response.Body = slices.Clone(r.Response.Body)
-	return r
 }

@@ -91,9 +91,9 @@ func TestUpdateSalesUser(t *testing.T) {
 			before, _ := e.p.GetSalesUser(tc.id)
 			got, err := e.p.UpdateSalesUser(tc.id, tc.patch, ifMatch)
 			if tc.code != "" {
-				prob := requireProblem(t, err, tc.code, platform.AsProblem(err).Status, nil)
-				if tc.code == platform.CodePreconditionFailed && prob.Ext["current_etag"] != platform.ETag(before.Version) {
-					t.Errorf("current_etag %v, want %s", prob.Ext["current_etag"], platform.ETag(before.Version))
+				prob := requireProblem(t, err, tc.code, nil)
+				if tc.code == platform.CodePreconditionFailed && (prob.Stale == nil || prob.Stale.Version != before.Version) {
+					t.Errorf("stale %+v, want version %d", prob.Stale, before.Version)
 				}
 				return
 			}

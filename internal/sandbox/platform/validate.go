@@ -48,7 +48,6 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 		case ActionCreate:
 			res.Seats.SeatsRequested++
 			pc := creates[i]
-			instance := "/api/v1/sales-users"
 			if pc.prob != nil {
 				vi.Problems = append(vi.Problems, pc.prob)
 			} else {
@@ -70,11 +69,7 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 			if acc.SeatsUsed+earlier+1 > acc.SeatLimit {
 				vi.Problems = append(vi.Problems, seatLimitInBatch(acc.SeatsUsed, earlier, acc.SeatLimit))
 			}
-			for _, prob := range vi.Problems {
-				prob.Instance = instance
-			}
 		case ActionUpdate:
-			instance := "/api/v1/sales-users/" + it.SalesUserID
 			if it.SalesUserID == "" {
 				vi.Problems = append(vi.Problems, Validation("sales_user_id", "an update item needs sales_user_id"))
 			} else if u, err := p.liveLocked(it.SalesUserID); err != nil {
@@ -87,13 +82,8 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 					vi.Problems = append(vi.Problems, prob)
 				}
 			}
-			for _, prob := range vi.Problems {
-				prob.Instance = instance
-			}
 		default:
-			prob := Validation("action", fmt.Sprintf("action must be %q or %q, got %q", ActionCreate, ActionUpdate, it.Action))
-			prob.Instance = "/api/v1/sales-users/validate"
-			vi.Problems = append(vi.Problems, prob)
+			vi.Problems = append(vi.Problems, Validation("action", fmt.Sprintf("action must be %q or %q, got %q", ActionCreate, ActionUpdate, it.Action)))
 		}
 		vi.Valid = len(vi.Problems) == 0
 		res.Valid = res.Valid && vi.Valid
