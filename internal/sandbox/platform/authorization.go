@@ -12,7 +12,7 @@ import (
 // adoptSession installs a freshly dialed session if the connection's
 // credentials did not change meanwhile, marking it connected.
 func (p *Platform) adoptSession(id string, dialed *ConnectionRecord, sess *session) bool {
-	type outcome struct{ adopted, changed bool }
+	type outcome struct{ adopted bool }
 	res, _ := commit(p, func() (outcome, bool, error) {
 		rec, ok := p.conns[id]
 		if !ok || p.sessions[id] != nil || !sameCredentials(rec, dialed) {
