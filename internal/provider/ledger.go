@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
@@ -171,4 +172,30 @@ func (l *seatLedger) plannedMappings(connectionID string, profileKeys ...string)
 		}
 	}
 	return true, false
+}
+
+// ledgerUserKey identifies the CRM user in the seat ledger.
+func ledgerUserKey(config salesUserResourceModel) string {
+	if !config.CRMUserID.IsNull() {
+		if id, err := config.CRMUserID.Normalized(); err == nil {
+			return "id:" + id
+		}
+		return "id:" + config.CRMUserID.ValueString()
+	}
+	return "username:" + strings.ToLower(config.CRMUsername.ValueString())
+}
+
+// profileKeys are the ledger keys of a profile.
+func profileKeys(id, name string) []string {
+	keys := []string{}
+	if id != "" {
+		if n, err := client.NormalizeSalesforceID(id); err == nil {
+			id = n
+		}
+		keys = append(keys, "id:"+id)
+	}
+	if name != "" {
+		keys = append(keys, "name:"+strings.ToLower(name))
+	}
+	return keys
 }
