@@ -75,3 +75,100 @@ func (c *salesUserCache) invalidate() {
 	defer c.mu.Unlock()
 	clear(c.listings)
 }
+
+// recycleBin finds the recycle bin entries that hold CRM usernames, for the
+// lifetime of one provider process.
+//
+// Sales users this process deletes are recorded as they go, so the create
+// half of a replacement, planned again during apply right after the destroy,
+// finds the replaced sales user without a request. Other entries come from
+// a listing of the recycle bin, made on first use (per connection, then of
+// the whole bin for entries whose connection is gone), 1,000 per page: a
+// plan that adds back 10,000 destroyed sales users lists the bin once instead
+// of reading 10,000 entries. An entry does not change while it is in the
+// bin, so the listing is reloaded only when an ID is missing from it and this
+// process has written since it was made.
+//
+// The methods accept a nil *recycleBin and then do without the cache.
+type recycleBin struct {
+	mu       sync.Mutex
+	deleted  map[string]recycledUser
+	listings map[string]recycleBinListing
+	// writes counts this process's writes, to tell a stale listing.
+	writes int
+}
+
+// recycleBinListing is one listing of the recycle bin.
+type recycleBinListing struct {
+	entries map[string]recycledUser
+	writes  int
+}
+
+func newRecycleBin() *recycleBin {
+	return &recycleBin{deleted: make(map[string]recycledUser), listings: make(map[string]recycleBinListing)}
+}
+
+// recordDelete records that this process deleted a sales user, which moved
+// it to the recycle bin.
+func (b *recycleBin) recordDelete(u recycledUser) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.deleted[u.ID] = u
+}
+
+// wrote marks the listings as older than this process's last write.
+func (b *recycleBin) wrote() {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.writes++
+}
+
+// find returns the recycle bin entry with the given ID, looking among the
+// entries of connectionID first. ok is false when the bin has no such entry.
+//
+// Loading holds the lock, so the plans Terraform runs in parallel wait for
+// one listing instead of each starting their own.
+func (b *recycleBin) find(ctx context.Context, cl *client.Client, connectionID, id string) (recycledUser, bool, error) {
+	if b == nil {
+		b = newRecycleBin()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if u, ok := b.deleted[id]; ok {
+		return u, true, nil
+	}
+	scopes := []string{connectionID}
+	if connectionID != "" {
+		scopes = append(scopes, "")
+	}
+	for _, scope := range scopes {
+		l, loaded := b.listings[scope]
+		if loaded {
+			if u, ok := l.entries[id]; ok {
+				return u, true, nil
+			}
+			if l.writes == b.writes {
+				continue
+			}
+		}
+		entries := make(map[string]recycledUser)
+		for su, err := range cl.RecycleBin.List(ctx, client.RecycleBinListOptions{ConnectionID: scope, PageSize: pageSize}) {
+			if err != nil {
+				return recycledUser{}, false, err
+			}
+			entries[su.ID] = recycledFromAPI(su)
+		}
+		tflog.Debug(ctx, "Listed the recycle bin", map[string]any{"connection_id": scope, "entries": len(entries)})
+		b.listings[scope] = recycleBinListing{entries: entries, writes: b.writes}
+		if u, ok := entries[id]; ok {
+			return u, true, nil
+		}
+	}
+	return recycledUser{}, false, nil
+}

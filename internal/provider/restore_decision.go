@@ -9,7 +9,8 @@ package provider
 // sales user again: the import fails with crm_username_mapped
 // (in_recycle_bin: true). With restore_from_recycle_bin = true (the default)
 // the plan announces a restore instead, and Create restores the deleted sales
-// user and sets its role, team and hidden components as configured.
+// user and sets its role, team and hidden components as configured. The
+// cached lookup of recycle bin entries (recycleBin) is in cache.go.
 
 import (
 	"context"
@@ -17,7 +18,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -78,103 +78,6 @@ func (u recycledUser) name() string {
 		return n
 	}
 	return "unknown name"
-}
-
-// recycleBin finds the recycle bin entries that hold CRM usernames, for the
-// lifetime of one provider process.
-//
-// Sales users this process deletes are recorded as they go, so the create
-// half of a replacement, planned again during apply right after the destroy,
-// finds the replaced sales user without a request. Other entries come from
-// a listing of the recycle bin, made on first use (per connection, then of
-// the whole bin for entries whose connection is gone), 1,000 per page: a
-// plan that adds back 10,000 destroyed sales users lists the bin once instead
-// of reading 10,000 entries. An entry does not change while it is in the
-// bin, so the listing is reloaded only when an ID is missing from it and this
-// process has written since it was made.
-//
-// The methods accept a nil *recycleBin and then do without the cache.
-type recycleBin struct {
-	mu       sync.Mutex
-	deleted  map[string]recycledUser
-	listings map[string]recycleBinListing
-	// writes counts this process's writes, to tell a stale listing.
-	writes int
-}
-
-// recycleBinListing is one listing of the recycle bin.
-type recycleBinListing struct {
-	entries map[string]recycledUser
-	writes  int
-}
-
-func newRecycleBin() *recycleBin {
-	return &recycleBin{deleted: make(map[string]recycledUser), listings: make(map[string]recycleBinListing)}
-}
-
-// recordDelete records that this process deleted a sales user, which moved
-// it to the recycle bin.
-func (b *recycleBin) recordDelete(u recycledUser) {
-	if b == nil {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.deleted[u.ID] = u
-}
-
-// wrote marks the listings as older than this process's last write.
-func (b *recycleBin) wrote() {
-	if b == nil {
-		return
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.writes++
-}
-
-// find returns the recycle bin entry with the given ID, looking among the
-// entries of connectionID first. ok is false when the bin has no such entry.
-//
-// Loading holds the lock, so the plans Terraform runs in parallel wait for
-// one listing instead of each starting their own.
-func (b *recycleBin) find(ctx context.Context, cl *client.Client, connectionID, id string) (recycledUser, bool, error) {
-	if b == nil {
-		b = newRecycleBin()
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if u, ok := b.deleted[id]; ok {
-		return u, true, nil
-	}
-	scopes := []string{connectionID}
-	if connectionID != "" {
-		scopes = append(scopes, "")
-	}
-	for _, scope := range scopes {
-		l, loaded := b.listings[scope]
-		if loaded {
-			if u, ok := l.entries[id]; ok {
-				return u, true, nil
-			}
-			if l.writes == b.writes {
-				continue
-			}
-		}
-		entries := make(map[string]recycledUser)
-		for su, err := range cl.RecycleBin.List(ctx, client.RecycleBinListOptions{ConnectionID: scope, PageSize: pageSize}) {
-			if err != nil {
-				return recycledUser{}, false, err
-			}
-			entries[su.ID] = recycledFromAPI(su)
-		}
-		tflog.Debug(ctx, "Listed the recycle bin", map[string]any{"connection_id": scope, "entries": len(entries)})
-		b.listings[scope] = recycleBinListing{entries: entries, writes: b.writes}
-		if u, ok := entries[id]; ok {
-			return u, true, nil
-		}
-	}
-	return recycledUser{}, false, nil
 }
 
 // restoreVerdict is whether a sales user whose CRM username is held by a
