@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
@@ -527,30 +526,4 @@ func (m *crmConnectionResourceModel) fromAPI(c *client.Connection) {
 	// Write-only values are never stored.
 	m.RefreshTokenWO = types.StringNull()
 	m.JWTPrivateKeyWO = types.StringNull()
-}
-
-// privateKeyValidator checks that a value looks like a PEM private key,
-// without ever echoing the value.
-type privateKeyValidator struct{}
-
-var _ validator.String = privateKeyValidator{}
-
-func (v privateKeyValidator) Description(_ context.Context) string {
-	return "value must be a PEM-encoded private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"
-}
-
-func (v privateKeyValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v privateKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := strings.TrimSpace(req.ConfigValue.ValueString())
-	if !strings.HasPrefix(s, "-----BEGIN ") || !strings.Contains(s, "PRIVATE KEY-----") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Private Key",
-			fmt.Sprintf("%s must be a PEM-encoded RSA private key, starting with \"-----BEGIN PRIVATE KEY-----\" or \"-----BEGIN RSA PRIVATE KEY-----\" "+
-				"(read it with file(\"key.pem\") or from a secret store). The value is not shown because it is secret.", req.Path))
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -187,34 +186,4 @@ func (d *crmUsersDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	model.Users = types.ListValueMust(types.ObjectType{AttrTypes: crmUserAttrTypes}, users)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
-}
-
-// emailDomainValidator rejects an email address or "@domain" where a bare
-// domain is expected.
-type emailDomainValidator struct{}
-
-var _ validator.String = emailDomainValidator{}
-
-func (v emailDomainValidator) Description(_ context.Context) string {
-	return "value must be a domain such as acme.com, without @"
-}
-
-func (v emailDomainValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (v emailDomainValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	s := req.ConfigValue.ValueString()
-	if _, domain, found := strings.Cut(s, "@"); found {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Domain",
-			fmt.Sprintf("%s must be a bare domain such as \"acme.com\", without @; for %q use %q.", req.Path, s, domain))
-		return
-	}
-	if strings.ContainsAny(s, " /") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Domain",
-			fmt.Sprintf("%s must be a bare domain such as \"acme.com\"; got %q.", req.Path, s))
-	}
 }

@@ -147,3 +147,59 @@ func (v nonBlankValidator) ValidateString(_ context.Context, req validator.Strin
 			fmt.Sprintf("%s must not be empty. To leave it unset, remove the argument (or set it to null).", req.Path))
 	}
 }
+
+// privateKeyValidator checks that a value looks like a PEM private key,
+// without ever echoing the value.
+type privateKeyValidator struct{}
+
+var _ validator.String = privateKeyValidator{}
+
+func (v privateKeyValidator) Description(_ context.Context) string {
+	return "value must be a PEM-encoded private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)"
+}
+
+func (v privateKeyValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v privateKeyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := strings.TrimSpace(req.ConfigValue.ValueString())
+	if !strings.HasPrefix(s, "-----BEGIN ") || !strings.Contains(s, "PRIVATE KEY-----") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Private Key",
+			fmt.Sprintf("%s must be a PEM-encoded RSA private key, starting with \"-----BEGIN PRIVATE KEY-----\" or \"-----BEGIN RSA PRIVATE KEY-----\" "+
+				"(read it with file(\"key.pem\") or from a secret store). The value is not shown because it is secret.", req.Path))
+	}
+}
+
+// emailDomainValidator rejects an email address or "@domain" where a bare
+// domain is expected.
+type emailDomainValidator struct{}
+
+var _ validator.String = emailDomainValidator{}
+
+func (v emailDomainValidator) Description(_ context.Context) string {
+	return "value must be a domain such as acme.com, without @"
+}
+
+func (v emailDomainValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v emailDomainValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	s := req.ConfigValue.ValueString()
+	if _, domain, found := strings.Cut(s, "@"); found {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Domain",
+			fmt.Sprintf("%s must be a bare domain such as \"acme.com\", without @; for %q use %q.", req.Path, s, domain))
+		return
+	}
+	if strings.ContainsAny(s, " /") {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Email Domain",
+			fmt.Sprintf("%s must be a bare domain such as \"acme.com\"; got %q.", req.Path, s))
+	}
+}
