@@ -1,0 +1,101 @@
+package provider
+
+// The salesseat_crm_connection resource's ModifyPlan and what it derives from
+// the configuration.
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// ModifyPlan fills in what the configuration leaves to the API (the login
+// URL and the auth method follow from the configuration), and shows a
+// disconnected connection in the plan: a JWT connection is planned for
+// re-authorization, a refresh-token connection gets a warning.
+func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan, config crmConnectionResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if config.LoginURL.IsNull() && !plan.Environment.IsUnknown() {
+		plan.LoginURL = types.StringValue(defaultLoginURLs[plan.Environment.ValueString()])
+	}
+	plan.AuthMethod = authMethodOf(config)
+
+	if req.State.Raw.IsNull() {
+		// A connection is created only when the platform could authorize it.
+		plan.Status = types.StringValue(statusConnected)
+		plan.StatusReason = types.StringValue("")
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+
+	var state crmConnectionResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	credentialsChange := credentialsChanged(plan, state)
+	identityChange := credentialsChange || !plan.LoginURL.Equal(state.LoginURL) ||
+		!plan.ServiceUsername.Equal(state.ServiceUsername) || !plan.OAuthClientID.Equal(state.OAuthClientID)
+	if identityChange {
+		// New credentials or login details may point at another org.
+		plan.OrganizationID = types.StringUnknown()
+		plan.InstanceURL = types.StringUnknown()
+	} else {
+		plan.OrganizationID = state.OrganizationID
+		plan.InstanceURL = state.InstanceURL
+	}
+
+	disconnected := state.Status.ValueString() == statusDisconnected
+	jwt := plan.AuthMethod.ValueString() == authMethodJWTBearer
+	switch {
+	case credentialsChange || (disconnected && jwt):
+		// Supplying credentials re-authorizes, and a JWT connection can
+		// re-run its grant without a person: either way the update
+		// succeeds only with a connected connection, so the plan says so.
+		plan.Status = types.StringValue(statusConnected)
+		plan.StatusReason = types.StringValue("")
+	case disconnected:
+		// The status is left as Terraform proposes it: unchanged when
+		// nothing else changes, unknown when an update (which may find the
+		// connection healed) is planned anyway.
+		resp.Diagnostics.AddWarning("Connection Disconnected",
+			fmt.Sprintf("Connection %q (%s) is disconnected: %s. Sync is suspended for its sales users, and no sales user can be created on it until it is re-authorized. "+
+				"A refresh token cannot be renewed without a person: obtain a new refresh token for the connected app and set refresh_token, "+
+				"or set refresh_token_wo and increase credentials_wo_version; or switch to the JWT bearer flow (jwt_private_key_wo), which Terraform re-authorizes on its own. "+
+				"If a for_each takes its keys from a data source of this connection, apply the connection alone first (terraform apply -target=...).",
+				state.Name.ValueString(), state.ID.ValueString(), orDash(state.StatusReason.ValueString())))
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// authMethodOf derives the auth method from which credential is configured.
+func authMethodOf(config crmConnectionResourceModel) types.String {
+	switch {
+	case !config.JWTPrivateKey.IsNull() || !config.JWTPrivateKeyWO.IsNull():
+		return types.StringValue(authMethodJWTBearer)
+	case !config.RefreshToken.IsNull() || !config.RefreshTokenWO.IsNull():
+		return types.StringValue(authMethodRefreshToken)
+	}
+	return types.StringUnknown()
+}
+
+// credentialsChanged reports whether the plan sends credentials: a changed
+// stored credential, or a changed version of the write-only ones.
+func credentialsChanged(plan, state crmConnectionResourceModel) bool {
+	return !plan.RefreshToken.Equal(state.RefreshToken) ||
+		!plan.JWTPrivateKey.Equal(state.JWTPrivateKey) ||
+		!plan.CredentialsWOVersion.Equal(state.CredentialsWOVersion) ||
+		!plan.AuthMethod.Equal(state.AuthMethod)
+}
