@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -29,9 +31,19 @@ type SalesUserService interface {
 	// UpdateFromCRM refreshes a sales user's name, email and activity from
 	// the org.
 	UpdateFromCRM(ctx context.Context, salesUserID string) (*SalesUser, error)
-	// Validate checks creates and updates without making them.
+	// Validate checks creates, updates, removals and restores without
+	// making them; seats are counted as Batch counts them.
 	Validate(ctx context.Context, opts ValidateOptions) (*ValidationResult, error)
+	// Batch applies up to MaxBatchItems changes on one connection in one
+	// request, removals first, and reports each item. It is safe to retry:
+	// the request carries an Idempotency-Key. An error means the batch as a
+	// whole was refused (or its outcome is unknown); failed items are
+	// reported in the result.
+	Batch(ctx context.Context, opts SalesUserBatchOptions) (*SalesUserBatchResult, error)
 }
+
+// MaxBatchItems is the most items one Batch or Validate request may carry.
+const MaxBatchItems = 500
 
 // Components a sales user can have hidden.
 const (
@@ -155,17 +167,20 @@ type ValidateOptions struct {
 	Items []ValidateItem `json:"items"`
 }
 
-// Validate actions.
+// Validate and batch actions.
 const (
-	ValidateActionCreate = "create"
-	ValidateActionUpdate = "update"
+	ValidateActionCreate  = "create"
+	ValidateActionUpdate  = "update"
+	ValidateActionRemove  = "remove"
+	ValidateActionRestore = "restore"
 )
 
-// ValidateItem is one create or update to check.
+// ValidateItem is one change to check (Validate) or to apply (Batch).
 type ValidateItem struct {
-	// Action is ValidateActionCreate or ValidateActionUpdate.
+	// Action is ValidateActionCreate, ValidateActionUpdate,
+	// ValidateActionRemove or ValidateActionRestore.
 	Action string `json:"action"`
-	// SalesUserID is the sales user to update.
+	// SalesUserID is the sales user to update, remove or restore.
 	SalesUserID string `json:"sales_user_id,omitempty"`
 	// ConnectionID and one of CRMUserID or CRMUsername name the CRM user
 	// to create from.
@@ -184,12 +199,50 @@ type ValidationResult struct {
 	Items []ValidationItem `json:"items"`
 }
 
-// Seats counts seats for a validation, the creates of the batch included.
+// Seats counts seats for a validation: before it, what its removals free
+// and what its creates and restores need.
 type Seats struct {
 	SeatLimit      int `json:"seat_limit"`
 	SeatsUsed      int `json:"seats_used"`
 	SeatsAvailable int `json:"seats_available"`
 	SeatsRequested int `json:"seats_requested"`
+	SeatsFreed     int `json:"seats_freed"`
+}
+
+// SalesUserBatchOptions is the body of a batch: changes to the sales users
+// of one connection. Items need no ConnectionID (the batch's is used).
+type SalesUserBatchOptions struct {
+	ConnectionID string         `json:"connection_id"`
+	Items        []ValidateItem `json:"items"`
+}
+
+// SalesUserBatchResult is the outcome of Batch.
+type SalesUserBatchResult struct {
+	Applied int                        `json:"applied"`
+	Failed  int                        `json:"failed"`
+	Seats   BatchSeats                 `json:"seats"`
+	Items   []SalesUserBatchItemResult `json:"items"`
+}
+
+// BatchSeats counts seats before and after a batch.
+type BatchSeats struct {
+	SeatLimit       int `json:"seat_limit"`
+	SeatsUsedBefore int `json:"seats_used_before"`
+	SeatsUsed       int `json:"seats_used"`
+}
+
+// SalesUserBatchItemResult is the outcome of one item of a batch.
+type SalesUserBatchItemResult struct {
+	Index       int    `json:"index"`
+	Action      string `json:"action"`
+	Applied     bool   `json:"applied"`
+	CRMUserID   string `json:"crm_user_id"`
+	CRMUsername string `json:"crm_username"`
+	// SalesUser is the sales user as the item left it (for a removal, as it
+	// was moved to the recycle bin); nil when the item failed.
+	SalesUser *SalesUser `json:"sales_user"`
+	// Problem is why the item failed; nil when it was applied.
+	Problem *Error `json:"problem"`
 }
 
 // ValidationItem is the outcome for one ValidateItem.
@@ -276,8 +329,33 @@ func (s *salesUserService) UpdateFromCRM(ctx context.Context, salesUserID string
 }
 
 func (s *salesUserService) Validate(ctx context.Context, opts ValidateOptions) (*ValidationResult, error) {
-	items := make([]ValidateItem, len(opts.Items))
-	for i, item := range opts.Items {
+	items, err := normalizeItems(opts.Items)
+	if err != nil {
+		return nil, err
+	}
+	return doJSON[ValidationResult](ctx, s.c, request{method: http.MethodPost, path: salesUsersPath + "/validate", body: ValidateOptions{Items: items}, retrySafe: true})
+}
+
+func (s *salesUserService) Batch(ctx context.Context, opts SalesUserBatchOptions) (*SalesUserBatchResult, error) {
+	if opts.ConnectionID == "" {
+		return nil, errors.New("a sales user batch needs a connection_id")
+	}
+	if n := len(opts.Items); n == 0 || n > MaxBatchItems {
+		return nil, fmt.Errorf("a sales user batch takes 1 to %d items, got %d: split it", MaxBatchItems, n)
+	}
+	items, err := normalizeItems(opts.Items)
+	if err != nil {
+		return nil, err
+	}
+	opts.Items = items
+	return doJSON[SalesUserBatchResult](ctx, s.c, request{method: http.MethodPost, path: salesUsersPath + "/batch", body: opts, idempotencyKey: true})
+}
+
+// normalizeItems returns items with their CRM user IDs in 18-character form,
+// naming the first invalid one.
+func normalizeItems(in []ValidateItem) ([]ValidateItem, error) {
+	items := make([]ValidateItem, len(in))
+	for i, item := range in {
 		id, err := normalizeIDField("items["+strconv.Itoa(i)+"].crm_user_id", item.CRMUserID)
 		if err != nil {
 			return nil, err
@@ -285,5 +363,5 @@ func (s *salesUserService) Validate(ctx context.Context, opts ValidateOptions) (
 		item.CRMUserID = id
 		items[i] = item
 	}
-	return doJSON[ValidationResult](ctx, s.c, request{method: http.MethodPost, path: salesUsersPath + "/validate", body: ValidateOptions{Items: items}, retrySafe: true})
+	return items, nil
 }

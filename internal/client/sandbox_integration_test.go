@@ -597,3 +597,85 @@ func rawRequest(t *testing.T, sb *sandbox.Sandbox, method, path, token, idempote
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSandboxBatch runs a seat-neutral swap on a full account as one batch
+// through a 503 and a dropped response: the batch is applied exactly once,
+// and each item's outcome comes back typed.
+func TestSandboxBatch(t *testing.T) {
+	sb, c := startSandbox(t)
+	ctx := context.Background()
+	conn := createConnection(t, sb, c)
+	jordan, err := c.SalesUsers.Create(ctx, client.SalesUserCreateOptions{ConnectionID: conn.ID, CRMUserID: jordanLee, Role: "sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := c.Account.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sb.Platform().SetSeatLimit(acc.SeatsUsed); err != nil { // full
+		t.Fatal(err)
+	}
+	items := []client.ValidateItem{
+		{Action: client.ValidateActionCreate, CRMUserID: priyaPatel[:15], Role: ptr("sales_manager")},
+		{Action: client.ValidateActionRemove, SalesUserID: jordan.ID},
+		{Action: client.ValidateActionCreate, CRMUserID: chrisWalker, Role: ptr("sales")},
+	}
+
+	dry := make([]client.ValidateItem, len(items))
+	for i, it := range items {
+		if it.Action == client.ValidateActionCreate {
+			it.ConnectionID = conn.ID
+		}
+		dry[i] = it
+	}
+	v, err := c.SalesUsers.Validate(ctx, client.ValidateOptions{Items: dry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Seats.SeatsFreed != 1 || !v.Items[0].Valid || !v.Items[1].Valid || v.Items[2].Valid {
+		t.Errorf("dry run: seats %+v, items %+v", v.Seats, v.Items)
+	}
+
+	sb.ResetCounters()
+	sb.SetFaults([]sandbox.FaultRule{
+		{Method: http.MethodPost, PathPrefix: "/api/v1/sales-users/batch", Status: http.StatusServiceUnavailable, Count: 1},
+	})
+	// The 503 rule is used up by the first attempt; the second commits and
+	// loses its response; the third is a replay.
+	res, err := c.SalesUsers.Batch(ctx, client.SalesUserBatchOptions{ConnectionID: conn.ID, Items: items[:1]})
+	if err != nil || res.Applied != 0 || res.Failed != 1 || !errors.Is(res.Items[0].Problem, client.ErrSeatLimitReached) {
+		t.Fatalf("an import alone on a full account: %+v, %v", res, err)
+	}
+	sb.SetFaults([]sandbox.FaultRule{
+		{Method: http.MethodPost, PathPrefix: "/api/v1/sales-users/batch", DropResponseAfterCommit: true, Count: 1},
+	})
+	res, err = c.SalesUsers.Batch(ctx, client.SalesUserBatchOptions{ConnectionID: conn.ID, Items: items})
+	sb.ClearFaults()
+	if err != nil {
+		t.Fatalf("Batch through a dropped response: %v", err)
+	}
+	if n := sb.Counters()["POST /api/v1/sales-users/batch"]; n != 4 {
+		t.Errorf("POST /api/v1/sales-users/batch served %d times, want 4 (503, success, dropped, replay)", n)
+	}
+	if res.Applied != 2 || res.Failed != 1 || res.Seats.SeatsUsedBefore != acc.SeatsUsed || res.Seats.SeatsUsed != acc.SeatsUsed {
+		t.Fatalf("batch result: applied %d failed %d seats %+v", res.Applied, res.Failed, res.Seats)
+	}
+	if su := res.Items[0].SalesUser; su == nil || su.CRMUserID != priyaPatel || su.Role != "sales_manager" || res.Items[0].Problem != nil {
+		t.Errorf("create item: %+v", res.Items[0])
+	}
+	if p := res.Items[2].Problem; !errors.Is(p, client.ErrCRMUserInactive) || res.Items[2].CRMUserID != chrisWalker {
+		t.Errorf("inactive item: %+v", res.Items[2])
+	}
+	users, err := client.Collect(c.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: conn.ID}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, u := range users {
+		ids = append(ids, u.CRMUserID)
+	}
+	if !slices.Contains(ids, priyaPatel) || slices.Contains(ids, jordanLee) || len(ids) != acc.SeatsUsed {
+		t.Errorf("sales users after the batch: %v (want Priya in, Jordan out, %d in all)", ids, acc.SeatsUsed)
+	}
+}

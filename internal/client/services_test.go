@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -177,6 +179,34 @@ func TestOperationsSendTheWireRequest(t *testing.T) {
 				}
 			},
 		},
+		"batch": {
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.SalesUsers.Batch(ctx, SalesUserBatchOptions{ConnectionID: "conn_1", Items: []ValidateItem{
+					{Action: ValidateActionCreate, CRMUserID: "005000000000001", Role: ptr("sales")},
+					{Action: ValidateActionRemove, SalesUserID: "su_2"},
+				}})
+			},
+			route: "POST /api/v1/sales-users/batch", status: 200, wantKey: true,
+			respond: map[string]any{"applied": 1, "failed": 1, "seats": map[string]int{"seat_limit": 25, "seats_used_before": 25, "seats_used": 24},
+				"items": []any{
+					map[string]any{"index": 0, "action": "create", "applied": false, "crm_user_id": "005000000000001AAA",
+						"problem": map[string]any{"status": 422, "code": "crm_user_inactive", "detail": "inactive"}},
+					map[string]any{"index": 1, "action": "remove", "applied": true, "sales_user": salesUserJSON("su_2")},
+				}},
+			wantBody: `{"connection_id":"conn_1","items":[{"action":"create","crm_user_id":"005000000000001AAA","role":"sales"},{"action":"remove","sales_user_id":"su_2"}]}`,
+			check: func(t *testing.T, got any) {
+				r := as[*SalesUserBatchResult](t, got)
+				if r.Applied != 1 || r.Failed != 1 || r.Seats.SeatsUsedBefore != 25 || r.Seats.SeatsUsed != 24 || len(r.Items) != 2 {
+					t.Fatalf("result = %+v", r)
+				}
+				if p := r.Items[0].Problem; p == nil || !errors.Is(p, ErrCRMUserInactive) || r.Items[0].SalesUser != nil {
+					t.Errorf("failed item = %+v", r.Items[0])
+				}
+				if su := r.Items[1].SalesUser; su == nil || su.ID != "su_2" || r.Items[1].Problem != nil {
+					t.Errorf("applied item = %+v", r.Items[1])
+				}
+			},
+		},
 		"recycle bin restore without body": {
 			call: func(ctx context.Context, c *Client) (any, error) {
 				return c.RecycleBin.Restore(ctx, "su_1", RecycleBinRestoreOptions{})
@@ -304,5 +334,31 @@ func TestIdempotencyKeyFormat(t *testing.T) {
 			t.Fatalf("key %q is not a fresh v4 UUID", k)
 		}
 		seen[k] = true
+	}
+}
+
+func TestBatchRefusesWhatTheAPIWouldRefuse(t *testing.T) {
+	c := newTestClient(t, newFakeAPI(t), nil)
+	ctx := context.Background()
+	tooMany := make([]ValidateItem, MaxBatchItems+1)
+	for i := range tooMany {
+		tooMany[i] = ValidateItem{Action: ValidateActionRemove, SalesUserID: fmt.Sprintf("su_%d", i)}
+	}
+	cases := map[string]struct {
+		opts SalesUserBatchOptions
+		want string
+	}{
+		"no connection": {SalesUserBatchOptions{Items: tooMany[:1]}, "connection_id"},
+		"no items":      {SalesUserBatchOptions{ConnectionID: "conn_1"}, "1 to 500 items, got 0"},
+		"too many":      {SalesUserBatchOptions{ConnectionID: "conn_1", Items: tooMany}, "1 to 500 items, got 501"},
+		"bad crm id":    {SalesUserBatchOptions{ConnectionID: "conn_1", Items: []ValidateItem{{Action: ValidateActionCreate, CRMUserID: "005nope"}}}, "items[0].crm_user_id"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := c.SalesUsers.Batch(ctx, tc.opts)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -84,7 +84,8 @@ func writeList[T any](w http.ResponseWriter, r *http.Request, s *Sandbox, page p
 	writeJSON(w, http.StatusOK, page)
 }
 
-// createRoute describes a create operation: how to run it and where the result lives.
+// createRoute describes a create operation: how to run it and where the result lives. An
+// operation without identity (a batch) answers 200 with neither ETag nor Location.
 type createRoute[In, Out any] struct {
 	create   func(ctx context.Context, in In) (Out, error)
 	identity func(Out) (id string, version int)
@@ -123,6 +124,9 @@ func serveCreate[In, Out any](s *Sandbox, w http.ResponseWriter, r *http.Request
 		if err != nil {
 			p := s.asProblem(r, err)
 			return storedResponse{Status: p.Status(), Body: problemBody(p, r.URL.Path)}
+		}
+		if op.identity == nil {
+			return storedResponse{Status: http.StatusOK, Body: body}
 		}
 		id, version := op.identity(out)
 		return storedResponse{Status: http.StatusCreated, Body: body, ETag: etag(version), Location: op.location + url.PathEscape(id)}
@@ -430,17 +434,11 @@ type validationItemDoc struct {
 }
 
 // validationDocument renders a dry run. Each problem's instance is the request the item stands
-// for: the create, the update of its sales user, or (for an unknown action) the dry run itself.
+// for (see itemInstance).
 func validationDocument(res platform.ValidationResult, items []platform.ValidateItem) validationResultDoc {
 	doc := validationResultDoc{Valid: res.Valid, Seats: res.Seats, Items: make([]validationItemDoc, len(res.Items))}
 	for i, vi := range res.Items {
-		instance := "/api/v1/sales-users/validate"
-		switch items[vi.Index].Action {
-		case platform.ActionCreate:
-			instance = "/api/v1/sales-users"
-		case platform.ActionUpdate:
-			instance = "/api/v1/sales-users/" + items[vi.Index].SalesUserID
-		}
+		instance := itemInstance(items[vi.Index], "/api/v1/sales-users/validate")
 		d := validationItemDoc{Index: vi.Index, Valid: vi.Valid, CRMUserID: vi.CRMUserID, CRMUsername: vi.CRMUsername, Problems: make([]map[string]any, len(vi.Problems))}
 		for j, p := range vi.Problems {
 			d.Problems[j] = problemDocument(apiProblem(p), instance)
@@ -448,6 +446,66 @@ func validationDocument(res platform.ValidationResult, items []platform.Validate
 		doc.Items[i] = d
 	}
 	return doc
+}
+
+// itemInstance is the single request a dry-run or batch item stands for: the create, the
+// update or delete of its sales user, the restore of its recycle bin entry, or (for an unknown
+// action) the request itself.
+func itemInstance(it platform.ValidateItem, self string) string {
+	switch it.Action {
+	case platform.ActionCreate:
+		return "/api/v1/sales-users"
+	case platform.ActionUpdate, platform.ActionRemove:
+		return "/api/v1/sales-users/" + url.PathEscape(it.SalesUserID)
+	case platform.ActionRestore:
+		return "/api/v1/recycle-bin/" + url.PathEscape(it.SalesUserID) + "/restore"
+	}
+	return self
+}
+
+// batchRequest is the body of POST /sales-users/batch.
+type batchRequest struct {
+	ConnectionID string                  `json:"connection_id"`
+	Items        []platform.ValidateItem `json:"items"`
+}
+
+// batchResultDoc is the answer of POST /sales-users/batch.
+type batchResultDoc struct {
+	Applied int                 `json:"applied"`
+	Failed  int                 `json:"failed"`
+	Seats   platform.BatchSeats `json:"seats"`
+	Items   []batchItemDoc      `json:"items"`
+}
+
+// batchItemDoc is the outcome of one item, its problem rendered as a problem document.
+type batchItemDoc struct {
+	Index       int                 `json:"index"`
+	Action      string              `json:"action"`
+	Applied     bool                `json:"applied"`
+	CRMUserID   string              `json:"crm_user_id,omitempty"`
+	CRMUsername string              `json:"crm_username,omitempty"`
+	SalesUser   *platform.SalesUser `json:"sales_user,omitempty"`
+	Problem     map[string]any      `json:"problem,omitempty"`
+}
+
+func (s *Sandbox) batchSalesUsers(w http.ResponseWriter, r *http.Request) {
+	serveCreate(s, w, r, createRoute[batchRequest, batchResultDoc]{
+		create: func(ctx context.Context, in batchRequest) (batchResultDoc, error) {
+			res, err := s.plat.Batch(ctx, in.ConnectionID, in.Items)
+			if err != nil {
+				return batchResultDoc{}, err
+			}
+			doc := batchResultDoc{Applied: res.Applied, Failed: res.Failed, Seats: res.Seats, Items: make([]batchItemDoc, len(res.Items))}
+			for i, it := range res.Items {
+				d := batchItemDoc{Index: it.Index, Action: it.Action, Applied: it.Applied, CRMUserID: it.CRMUserID, CRMUsername: it.CRMUsername, SalesUser: it.SalesUser}
+				if it.Problem != nil {
+					d.Problem = problemDocument(apiProblem(it.Problem), itemInstance(in.Items[it.Index], "/api/v1/sales-users/batch"))
+				}
+				doc.Items[i] = d
+			}
+			return doc, nil
+		},
+	})
 }
 
 func (s *Sandbox) getSalesUserByCRMUsername(w http.ResponseWriter, r *http.Request) {

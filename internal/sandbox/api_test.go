@@ -831,3 +831,70 @@ func TestUnknownRoutes(t *testing.T) {
 		t.Errorf("the seat limit changed through the API: %v", acc)
 	}
 }
+
+func TestBatchSalesUsers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	conn := e.createConnection()
+	marco := e.createSalesUser(conn, userMarco)
+	e.do(http.MethodPut, "/admin/v1/account/seat-limit", map[string]any{"seat_limit": e.seatsUsed()}).wantStatus(http.StatusOK)
+	used := e.seatsUsed()
+
+	type result struct {
+		Applied int `json:"applied"`
+		Failed  int `json:"failed"`
+		Seats   struct {
+			SeatsUsedBefore int `json:"seats_used_before"`
+			SeatsUsed       int `json:"seats_used"`
+		} `json:"seats"`
+		Items []struct {
+			Index     int            `json:"index"`
+			Action    string         `json:"action"`
+			Applied   bool           `json:"applied"`
+			CRMUserID string         `json:"crm_user_id"`
+			SalesUser map[string]any `json:"sales_user"`
+			Problem   map[string]any `json:"problem"`
+		} `json:"items"`
+	}
+	body := map[string]any{"connection_id": conn, "items": []map[string]any{
+		{"action": "create", "crm_user_id": userJordan[:15], "role": "sales"},
+		{"action": "remove", "sales_user_id": marco["id"]},
+		{"action": "create", "crm_user_id": userChris, "role": "sales"},
+	}}
+	key := header("Idempotency-Key", "batch-1")
+	first := e.do(http.MethodPost, "/api/v1/sales-users/batch", body, key).wantStatus(http.StatusOK)
+	var res result
+	first.decode(&res)
+	if res.Applied != 2 || res.Failed != 1 || res.Seats.SeatsUsedBefore != used || res.Seats.SeatsUsed != used {
+		t.Errorf("result %+v", res)
+	}
+	if it := res.Items[0]; !it.Applied || it.CRMUserID != userJordan || it.SalesUser["crm_user_id"] != userJordan || it.Problem != nil {
+		t.Errorf("create item %+v", it)
+	}
+	if it := res.Items[1]; !it.Applied || it.SalesUser["deleted_at"] == nil {
+		t.Errorf("remove item %+v", it)
+	}
+	if p := res.Items[2].Problem; p["code"] != "crm_user_inactive" || p["status"] != float64(http.StatusUnprocessableEntity) || p["instance"] != "/api/v1/sales-users" {
+		t.Errorf("failed item's problem %v", p)
+	}
+	if first.header.Get("Location") != "" || first.header.Get("ETag") != "" {
+		t.Errorf("a batch answer has no Location or ETag: %v", first.header)
+	}
+
+	// A retry with the same key replays the answer and applies nothing twice.
+	again := e.do(http.MethodPost, "/api/v1/sales-users/batch", body, key).wantStatus(http.StatusOK)
+	if again.header.Get("Idempotent-Replayed") != "true" || string(again.body) != string(first.body) {
+		t.Errorf("replay differs:\n%s\n%s", first.body, again.body)
+	}
+	if e.seatsUsed() != used {
+		t.Errorf("seats used %d after the replay, want %d", e.seatsUsed(), used)
+	}
+	body["items"] = []map[string]any{{"action": "remove", "sales_user_id": res.Items[0].SalesUser["id"]}}
+	e.do(http.MethodPost, "/api/v1/sales-users/batch", body, key).wantProblem(http.StatusUnprocessableEntity, "idempotency_key_reused")
+
+	// A batch that is not one is refused as a whole.
+	e.do(http.MethodPost, "/api/v1/sales-users/batch", map[string]any{"connection_id": "conn_nope", "items": []map[string]any{
+		{"action": "remove", "sales_user_id": "su_x"}}}).wantProblem(http.StatusNotFound, "not_found")
+	e.do(http.MethodPost, "/api/v1/sales-users/batch", map[string]any{"connection_id": conn, "items": []map[string]any{}}, violatesContract()).
+		wantProblem(http.StatusUnprocessableEntity, "validation_failed")
+}

@@ -53,6 +53,7 @@ func (s *Sandbox) handler() http.Handler {
 	api("GET /api/v1/sales-users", s.listSalesUsers)
 	api("POST /api/v1/sales-users", s.createSalesUser)
 	api("POST /api/v1/sales-users/validate", s.validateSalesUsers)
+	api("POST /api/v1/sales-users/batch", s.batchSalesUsers)
 	api("GET /api/v1/sales-users/by-crm-username/{crm_username}", s.getSalesUserByCRMUsername)
 	api("GET /api/v1/sales-users/{sales_user_id}", s.getSalesUser)
 	api("PATCH /api/v1/sales-users/{sales_user_id}", s.updateSalesUser)

@@ -67,7 +67,7 @@ func (p *Platform) RestoreSalesUser(ctx context.Context, id string, in RestoreIn
 		return SalesUser{}, err
 	}
 	return commit(p, func() (SalesUser, bool, error) {
-		out, err := p.restoreLocked(id, used, cu)
+		out, err := p.restoreLocked(id, used, cu, nil)
 		return out, err == nil, err
 	})
 }
@@ -147,8 +147,10 @@ func (p *Platform) findRestoreTarget(ctx context.Context, id string, in RestoreI
 }
 
 // restoreLocked re-checks the rules against the state as it is now and
-// takes the entry out of the recycle bin onto connection connID.
-func (p *Platform) restoreLocked(id, connID string, cu salesforce.User) (SalesUser, error) {
+// takes the entry out of the recycle bin onto connection connID. role, when
+// set, is the explicit role the restored sales user will get (a batch
+// restore sets it in the same step), so the rules are checked against it.
+func (p *Platform) restoreLocked(id, connID string, cu salesforce.User, role *string) (SalesUser, error) {
 	u, ok := p.users[id]
 	if !ok || u.DeletedAt == nil {
 		return SalesUser{}, NotFound(ResourceRecycleBinEntry, id)
@@ -158,7 +160,11 @@ func (p *Platform) restoreLocked(id, connID string, cu salesforce.User) (SalesUs
 		return SalesUser{}, err
 	}
 	cu.Username = u.CRMUsername // the entry holds its username; a renamed CRM user keeps the mapping
-	if probs := p.importRulesLocked(conn, cu, u.Role, id); len(probs) > 0 {
+	explicit := u.Role
+	if role != nil {
+		explicit = *role
+	}
+	if probs := p.importRulesLocked(conn, cu, explicit, id); len(probs) > 0 {
 		return SalesUser{}, probs[0]
 	}
 	if n := p.seatsUsedLocked(); n+1 > p.account.SeatLimit {

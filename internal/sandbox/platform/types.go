@@ -59,8 +59,10 @@ const (
 
 // Validate actions.
 const (
-	ActionCreate = "create"
-	ActionUpdate = "update"
+	ActionCreate  = "create"
+	ActionUpdate  = "update"
+	ActionRemove  = "remove"
+	ActionRestore = "restore"
 )
 
 // Scopes an API client can hold.
@@ -185,6 +187,8 @@ type Seats struct {
 	SeatsUsed      int `json:"seats_used"`
 	SeatsAvailable int `json:"seats_available"`
 	SeatsRequested int `json:"seats_requested"`
+	// SeatsFreed counts the valid removals, which are applied first.
+	SeatsFreed int `json:"seats_freed"`
 }
 
 // ValidationItem is the verdict on one item of a validation request.
@@ -319,10 +323,12 @@ func (p *SalesUserPatch) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// ValidateItem is one item of a dry run. Action "create" uses ConnectionID,
-// CRMUserID or CRMUsername, Role, Team and HiddenComponents like
-// SalesUserInput; action "update" uses SalesUserID and the patch fields like
-// SalesUserPatch (nil = unchanged).
+// ValidateItem is one item of a dry run or a batch. Action "create" uses
+// ConnectionID, CRMUserID or CRMUsername, Role, Team and HiddenComponents
+// like SalesUserInput; action "update" uses SalesUserID and the patch fields
+// like SalesUserPatch (nil = unchanged); "remove" uses SalesUserID; "restore"
+// uses the SalesUserID of a recycle bin entry, ConnectionID like
+// RestoreInput, and the patch fields, applied after the restore.
 type ValidateItem struct {
 	Action           string    `json:"action"`
 	SalesUserID      string    `json:"sales_user_id,omitempty"`

@@ -23,22 +23,29 @@ func (p *Platform) UpdateSalesUser(id string, in SalesUserPatch, ifMatch int) (S
 		if prob := p.patchRulesLocked(u, in); prob != nil {
 			return SalesUser{}, false, prob
 		}
-		changed := false
-		if in.Role != nil && *in.Role != u.Role {
-			u.Role, changed = *in.Role, true
-		}
-		if in.Team != nil && *in.Team != u.Team {
-			u.Team, changed = *in.Team, true
-		}
-		if in.HiddenComponents != nil && !slices.Equal(*in.HiddenComponents, u.HiddenComponents) {
-			u.HiddenComponents, changed = slices.Clone(*in.HiddenComponents), true
-		}
-		if changed {
-			u.UpdatedAt = p.clock()
-			u.Version++
-		}
+		changed := p.applyPatchLocked(u, in)
 		return p.salesUserLocked(u), changed, nil
 	})
+}
+
+// applyPatchLocked applies a normalized patch whose rules were checked and
+// reports whether it changed the sales user.
+func (p *Platform) applyPatchLocked(u *SalesUserRecord, in SalesUserPatch) bool {
+	changed := false
+	if in.Role != nil && *in.Role != u.Role {
+		u.Role, changed = *in.Role, true
+	}
+	if in.Team != nil && *in.Team != u.Team {
+		u.Team, changed = *in.Team, true
+	}
+	if in.HiddenComponents != nil && !slices.Equal(*in.HiddenComponents, u.HiddenComponents) {
+		u.HiddenComponents, changed = slices.Clone(*in.HiddenComponents), true
+	}
+	if changed {
+		u.UpdatedAt = p.clock()
+		u.Version++
+	}
+	return changed
 }
 
 // patchRulesLocked checks the rules an update can break: following the

@@ -19,10 +19,13 @@ type plannedCreate struct {
 	prob *Problem // input, connection or lookup problem; the rules are not checked then
 }
 
-// Validate is a dry run of sales user creates and updates: every item gets
-// the problems the real call would fail with, and nothing changes. Seats are
-// counted cumulatively over the create items in order, so the item that
-// would exceed the limit carries seat_limit_reached.
+// Validate is a dry run of sales user creates, updates, removals and
+// restores: every item gets the problems the real call would fail with, and
+// nothing changes. Seats are counted as Batch counts them: the valid
+// removals free their seats first, then the creates and restores take seats
+// in order, so the item that would exceed the limit carries
+// seat_limit_reached. A restore is checked against the CRM data its recycle
+// bin entry holds (the real call reads the CRM again).
 func (p *Platform) Validate(ctx context.Context, items []ValidateItem) (ValidationResult, error) {
 	if len(items) > MaxValidateItems {
 		return ValidationResult{}, Validation("items", fmt.Sprintf("a dry run takes at most %d items, got %d; split it", MaxValidateItems, len(items)))
@@ -42,11 +45,30 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 		Items: make([]ValidationItem, len(items)),
 	}
 	batchUsernames := map[string]int{} // lower(username) -> index of the create item that takes it
+	removed := map[string]int{}        // sales user ID -> index of the remove item
+	for i, it := range items {
+		if it.Action != ActionRemove {
+			continue
+		}
+		if _, err := p.liveLocked(it.SalesUserID); err == nil && it.SalesUserID != "" {
+			if _, dup := removed[it.SalesUserID]; !dup {
+				removed[it.SalesUserID] = i
+			}
+		}
+	}
+	res.Seats.SeatsFreed = len(removed)
+	takes := 0 // seats taken by the creates and restores so far
+	takeSeat := func(vi *ValidationItem) {
+		res.Seats.SeatsRequested++
+		if acc.SeatsUsed-res.Seats.SeatsFreed+takes+1 > acc.SeatLimit {
+			vi.Problems = append(vi.Problems, seatLimitInBatch(acc.SeatsUsed, res.Seats.SeatsFreed, takes, acc.SeatLimit))
+		}
+		takes++
+	}
 	for i, it := range items {
 		vi := ValidationItem{Index: i, Problems: []*Problem{}}
 		switch it.Action {
 		case ActionCreate:
-			res.Seats.SeatsRequested++
 			pc := creates[i]
 			if pc.prob != nil {
 				vi.Problems = append(vi.Problems, pc.prob)
@@ -65,10 +87,21 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 					batchUsernames[key] = i
 				}
 			}
-			earlier := res.Seats.SeatsRequested - 1
-			if acc.SeatsUsed+earlier+1 > acc.SeatLimit {
-				vi.Problems = append(vi.Problems, seatLimitInBatch(acc.SeatsUsed, earlier, acc.SeatLimit))
+			takeSeat(&vi)
+		case ActionRemove:
+			if it.SalesUserID == "" {
+				vi.Problems = append(vi.Problems, Validation("sales_user_id", "a remove item needs sales_user_id"))
+			} else if u, err := p.liveLocked(it.SalesUserID); err != nil {
+				vi.Problems = append(vi.Problems, AsProblem(err))
+			} else {
+				vi.CRMUserID, vi.CRMUsername = u.CRMUserID, u.CRMUsername
+				if first := removed[it.SalesUserID]; first != i {
+					vi.Problems = append(vi.Problems, Validation("sales_user_id", fmt.Sprintf("item %d of this batch already removes sales user %s", first, it.SalesUserID)))
+				}
 			}
+		case ActionRestore:
+			vi.Problems = append(vi.Problems, p.restoreRulesLocked(it, &vi)...)
+			takeSeat(&vi)
 		case ActionUpdate:
 			if it.SalesUserID == "" {
 				vi.Problems = append(vi.Problems, Validation("sales_user_id", "an update item needs sales_user_id"))
@@ -83,7 +116,7 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 				}
 			}
 		default:
-			vi.Problems = append(vi.Problems, Validation("action", fmt.Sprintf("action must be %q or %q, got %q", ActionCreate, ActionUpdate, it.Action)))
+			vi.Problems = append(vi.Problems, Validation("action", fmt.Sprintf("action must be %q, %q, %q or %q, got %q", ActionCreate, ActionUpdate, ActionRemove, ActionRestore, it.Action)))
 		}
 		vi.Valid = len(vi.Problems) == 0
 		res.Valid = res.Valid && vi.Valid
@@ -92,15 +125,57 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 	return res
 }
 
-// seatLimitInBatch is the seat_limit_reached problem of a create item that
-// follows earlier creates of the same batch.
-func seatLimitInBatch(used, earlier, limit int) *Problem {
-	prob := SeatLimitReached(used+earlier, limit, 1)
-	if earlier > 0 {
+// seatLimitInBatch is the seat_limit_reached problem of a create or restore
+// item after the batch's removals (freed) and its earlier creates and
+// restores (earlier).
+func seatLimitInBatch(used, freed, earlier, limit int) *Problem {
+	prob := SeatLimitReached(used-freed+earlier, limit, 1)
+	switch {
+	case freed > 0:
+		prob.Detail = fmt.Sprintf("The account uses %d of %d seats; the %d removals of this batch free %d and its %d earlier imports and restores take %d, so this one would exceed the seat limit. %s",
+			used, limit, freed, freed, earlier, earlier, seatLimitFix)
+	case earlier > 0:
 		prob.Detail = fmt.Sprintf("The account uses %d of %d seats and the %d earlier imports of this batch would take %d more, so importing this sales user would exceed the seat limit. %s",
 			used, limit, earlier, earlier, seatLimitFix)
 	}
 	return prob
+}
+
+// restoreRulesLocked dry-runs a restore: the recycle bin entry must exist
+// and be restorable onto the item's connection (or its own), and the import
+// rules must hold for the CRM user as the entry last saw it.
+func (p *Platform) restoreRulesLocked(it ValidateItem, vi *ValidationItem) []*Problem {
+	if it.SalesUserID == "" {
+		return []*Problem{Validation("sales_user_id", "a restore item needs sales_user_id")}
+	}
+	plan, err := p.planRestoreLocked(it.SalesUserID, RestoreInput{ConnectionID: it.ConnectionID})
+	if err != nil {
+		return []*Problem{AsProblem(err)}
+	}
+	u := p.users[it.SalesUserID]
+	vi.CRMUserID, vi.CRMUsername = u.CRMUserID, u.CRMUsername
+	patch, err := normalizeSalesUserPatch(it.Patch())
+	if err != nil {
+		return []*Problem{AsProblem(err)}
+	}
+	if len(plan.candidates) != 1 || (!plan.ownExists && it.ConnectionID == "") {
+		return nil // the connection is found by reading the CRM; the real call checks it
+	}
+	conn, err := p.connectedLocked(plan.candidates[0])
+	if err != nil {
+		return []*Problem{AsProblem(err)}
+	}
+	role := u.Role
+	if patch.Role != nil {
+		role = *patch.Role
+	}
+	cu := salesforce.User{ID: u.CRMUserID, Username: u.CRMUsername, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Active: u.CRMActive, ProfileID: u.CRMProfileID, ProfileName: u.CRMProfileName}
+	probs := p.importRulesLocked(conn, cu, role, u.ID)
+	if other, ok := p.liveByCRMID[u.CRMUserID]; ok && other != u.ID {
+		probs = append(probs, CRMUsernameMapped(u.CRMUsername, Conflict{SalesUserID: other, Email: p.users[other].Email, Name: fullName(p.users[other].FirstName, p.users[other].LastName)}))
+	}
+	return probs
 }
 
 // planCreates normalizes every create item and reads its CRM user, batching
