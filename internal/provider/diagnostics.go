@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -387,11 +389,18 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// titleCase upper-cases the first letter of every word.
+// titleCase upper-cases the first letter of every word. It works on runes:
+// upper-casing the first byte of a multi-byte letter (as in "économie")
+// would write invalid UTF-8. A word that does not start with valid UTF-8 is
+// left as it is.
 func titleCase(s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
-		words[i] = strings.ToUpper(w[:1]) + w[1:]
+		r, size := utf8.DecodeRuneInString(w)
+		if r == utf8.RuneError && size <= 1 {
+			continue
+		}
+		words[i] = string(unicode.ToUpper(r)) + w[size:]
 	}
 	return strings.Join(words, " ")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -196,6 +197,33 @@ func TestResourceName(t *testing.T) {
 	for in, want := range cases {
 		if got := resourceName(in); got != want {
 			t.Errorf("resourceName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTitleCase guards the summary of problems the provider has no wording
+// of its own for: the API's title may be in any language, and upper-casing
+// a byte instead of a rune wrote invalid UTF-8.
+func TestTitleCase(t *testing.T) {
+	cases := map[string]string{
+		"":                   "",
+		"not found":          "Not Found",
+		"  seat   limit ":    "Seat Limit",
+		"économie":           "Économie",
+		"über":               "Über",
+		"ça va":              "Ça Va",
+		"日本":                 "日本",
+		"ωmega straße":       "Ωmega Straße",
+		"already Title Case": "Already Title Case",
+		"\xffbroken title":   "\xffbroken Title",
+	}
+	for in, want := range cases {
+		got := titleCase(in)
+		if got != want {
+			t.Errorf("titleCase(%q) = %q, want %q", in, got, want)
+		}
+		if utf8.ValidString(in) && !utf8.ValidString(got) {
+			t.Errorf("titleCase(%q) = %q is not valid UTF-8", in, got)
 		}
 	}
 }
