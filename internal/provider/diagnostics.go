@@ -405,24 +405,6 @@ func titleCase(s string) string {
 	return strings.Join(words, " ")
 }
 
-// providerDataFrom returns the provider data handed to a resource or data
-// source (kind names which) in Configure: nil while the provider is not
-// configured yet, and an error diagnostic for data of the wrong type, which
-// only a provider bug can cause.
-func providerDataFrom(data any, kind string, diags *diag.Diagnostics) *providerData {
-	if data == nil {
-		return nil
-	}
-	d, ok := data.(*providerData)
-	if !ok {
-		diags.AddError(
-			fmt.Sprintf("Unexpected %s Configure Type", kind),
-			fmt.Sprintf("Expected *providerData, got: %T. %s", data, reportBug),
-		)
-	}
-	return d
-}
-
 // notConfigured is the diagnostic for a resource used before the provider
 // was configured, e.g. when the provider configuration was unknown.
 func notConfigured(diags *diag.Diagnostics) {

@@ -227,32 +227,3 @@ func TestTitleCase(t *testing.T) {
 		}
 	}
 }
-
-func TestProviderDataFrom(t *testing.T) {
-	data := &providerData{}
-	cases := map[string]struct {
-		in        any
-		want      *providerData
-		wantError string
-	}{
-		"not configured yet": {in: nil},
-		"provider data":      {in: data, want: data},
-		"wrong type":         {in: "oops", wantError: "Unexpected Resource Configure Type"},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			var diags diag.Diagnostics
-			got := providerDataFrom(tc.in, "Resource", &diags)
-			if got != tc.want {
-				t.Errorf("providerDataFrom = %p, want %p", got, tc.want)
-			}
-			switch {
-			case tc.wantError == "" && diags.HasError():
-				t.Errorf("unexpected diagnostics: %v", diags)
-			case tc.wantError != "" && (diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != tc.wantError ||
-				!strings.Contains(diags.Errors()[0].Detail(), "got: string")):
-				t.Errorf("diagnostics = %v, want one %q naming the type", diags, tc.wantError)
-			}
-		})
-	}
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -76,6 +77,24 @@ func newProviderData(c *client.Client) *providerData {
 func (d *providerData) wrote() {
 	d.salesUsers.invalidate()
 	d.recycleBin.wrote()
+}
+
+// providerDataFrom returns the provider data handed to a resource or data
+// source (kind names which) in Configure: nil while the provider is not
+// configured yet, and an error diagnostic for data of the wrong type, which
+// only a provider bug can cause.
+func providerDataFrom(data any, kind string, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	d, ok := data.(*providerData)
+	if !ok {
+		diags.AddError(
+			fmt.Sprintf("Unexpected %s Configure Type", kind),
+			fmt.Sprintf("Expected *providerData, got: %T. %s", data, reportBug),
+		)
+	}
+	return d
 }
 
 // New returns a function that creates the provider, for providerserver.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 )
@@ -161,6 +162,35 @@ func TestSupportedValuesUsesTheValidatorsSlices(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			if got := supportedValues(tc.values); got != tc.want {
 				t.Errorf("supportedValues() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestProviderDataFrom(t *testing.T) {
+	data := &providerData{}
+	cases := map[string]struct {
+		in        any
+		want      *providerData
+		wantError string
+	}{
+		"not configured yet": {in: nil},
+		"provider data":      {in: data, want: data},
+		"wrong type":         {in: "oops", wantError: "Unexpected Resource Configure Type"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			var diags diag.Diagnostics
+			got := providerDataFrom(tc.in, "Resource", &diags)
+			if got != tc.want {
+				t.Errorf("providerDataFrom = %p, want %p", got, tc.want)
+			}
+			switch {
+			case tc.wantError == "" && diags.HasError():
+				t.Errorf("unexpected diagnostics: %v", diags)
+			case tc.wantError != "" && (diags.ErrorsCount() != 1 || diags.Errors()[0].Summary() != tc.wantError ||
+				!strings.Contains(diags.Errors()[0].Detail(), "got: string")):
+				t.Errorf("diagnostics = %v, want one %q naming the type", diags, tc.wantError)
 			}
 		})
 	}
