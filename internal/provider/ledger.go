@@ -177,10 +177,7 @@ func (l *seatLedger) plannedMappings(connectionID string, profileKeys ...string)
 // ledgerUserKey identifies the CRM user in the seat ledger.
 func ledgerUserKey(config salesUserResourceModel) string {
 	if !config.CRMUserID.IsNull() {
-		if id, err := config.CRMUserID.Normalized(); err == nil {
-			return "id:" + id
-		}
-		return "id:" + config.CRMUserID.ValueString()
+		return "id:" + normalizedID(config.CRMUserID.ValueString())
 	}
 	return "username:" + strings.ToLower(config.CRMUsername.ValueString())
 }
@@ -189,10 +186,7 @@ func ledgerUserKey(config salesUserResourceModel) string {
 func profileKeys(id, name string) []string {
 	keys := []string{}
 	if id != "" {
-		if n, err := client.NormalizeSalesforceID(id); err == nil {
-			id = n
-		}
-		keys = append(keys, "id:"+id)
+		keys = append(keys, "id:"+normalizedID(id))
 	}
 	if name != "" {
 		keys = append(keys, "name:"+strings.ToLower(name))

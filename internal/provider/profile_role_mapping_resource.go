@@ -283,11 +283,7 @@ func (r *profileRoleMappingResource) Create(ctx context.Context, req resource.Cr
 		Role:           plan.Role.ValueString(),
 	}
 	if !config.CRMProfileID.IsNull() {
-		id, err := config.CRMProfileID.Normalized()
-		if err != nil {
-			id = config.CRMProfileID.ValueString()
-		}
-		opts.CRMProfileID = id
+		opts.CRMProfileID = normalizedID(config.CRMProfileID.ValueString())
 	}
 	m, err := r.data.client.RoleMappings.Create(ctx, opts)
 	r.data.wrote()

@@ -157,11 +157,7 @@ func (c restoreCase) verdict() restoreVerdict {
 // given normalised ID (when known) and username.
 func sameCRMUser(holder recycledUser, crmUserID, username string) bool {
 	if crmUserID != "" && holder.CRMUserID != "" {
-		held, err := client.NormalizeSalesforceID(holder.CRMUserID)
-		if err != nil {
-			held = holder.CRMUserID
-		}
-		return held == crmUserID
+		return normalizedID(holder.CRMUserID) == crmUserID
 	}
 	return username != "" && strings.EqualFold(strings.TrimSpace(holder.CRMUsername), strings.TrimSpace(username))
 }
@@ -250,9 +246,7 @@ func wantCRMUser(plan, config salesUserResourceModel, resolvedID, resolvedUserna
 			break
 		}
 	}
-	if n, err := client.NormalizeSalesforceID(id); err == nil {
-		id = n
-	}
+	id = normalizedID(id)
 	username := resolvedUsername
 	if !config.CRMUsername.IsNull() && !config.CRMUsername.IsUnknown() {
 		username = config.CRMUsername.ValueString()

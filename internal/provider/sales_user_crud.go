@@ -40,11 +40,7 @@ func (r *salesUserResource) Create(ctx context.Context, req resource.CreateReque
 		HiddenComponents: setStrings(plan.HiddenComponents),
 	}
 	if !config.CRMUserID.IsNull() {
-		id, err := config.CRMUserID.Normalized()
-		if err != nil {
-			id = config.CRMUserID.ValueString()
-		}
-		opts.CRMUserID = id
+		opts.CRMUserID = normalizedID(config.CRMUserID.ValueString())
 	}
 	// The plan's record of a replaced sales user has done its job.
 	if resp.Private != nil {
