@@ -327,8 +327,7 @@ func (r *salesUserResource) planRestore(ctx context.Context, p *client.Error, pl
 		return true
 	}
 	summary, _ := describeProblem(p)
-	detail := fmt.Sprintf("The plan's dry run found that the %s cannot be imported. %s", config.describe(),
-		restoreRefusalText(v, p, c.Holder, isReplaced, c.CRMUserID, c.ConnectionID))
+	detail := dryRunDetail(config, restoreRefusalText(v, p, c.Holder, isReplaced, c.CRMUserID, c.ConnectionID))
 	diags.AddAttributeError(config.keyPath(), summary, detail)
 	return true
 }
@@ -405,7 +404,7 @@ func (r *salesUserResource) restoreOnCreate(ctx context.Context, conflict *clien
 		return nil
 	}
 	opts := updateOptions(plan, config, restored)
-	if opts.Role == nil && opts.Team == nil && opts.HiddenComponents == nil {
+	if updatesNothing(opts) {
 		return su
 	}
 	tflog.Debug(ctx, "Setting the configured role, team and hidden components on the restored sales user", map[string]any{"sales_user_id": su.ID})

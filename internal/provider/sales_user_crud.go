@@ -138,7 +138,7 @@ func (r *salesUserResource) Update(ctx context.Context, req resource.UpdateReque
 	id := state.ID.ValueString()
 	var su *client.SalesUser
 	var err error
-	if opts.Role == nil && opts.Team == nil && opts.HiddenComponents == nil {
+	if updatesNothing(opts) {
 		su, err = r.data.client.SalesUsers.Read(ctx, id)
 	} else {
 		su, err = r.data.client.SalesUsers.Update(ctx, id, opts)
@@ -178,6 +178,12 @@ func updateOptions(plan, config, state salesUserResourceModel) client.SalesUserU
 		opts.HiddenComponents = &hidden
 	}
 	return opts
+}
+
+// updatesNothing reports whether an update with opts would change nothing,
+// so that it costs no request (and a plan without a change no dry run).
+func updatesNothing(opts client.SalesUserUpdateOptions) bool {
+	return opts.Role == nil && opts.Team == nil && opts.HiddenComponents == nil
 }
 
 // Delete removes the sales user, which frees its seat and moves it to the

@@ -233,7 +233,7 @@ func (r *salesUserResource) reportCreateProblems(ctx context.Context, plan, conf
 // without such a change costs no request.
 func (r *salesUserResource) checkUpdate(ctx context.Context, plan, config, state salesUserResourceModel, diags *diag.Diagnostics) {
 	opts := updateOptions(plan, config, state)
-	if opts.Role == nil && opts.Team == nil && opts.HiddenComponents == nil {
+	if updatesNothing(opts) {
 		return
 	}
 	item := client.ValidateItem{
@@ -273,6 +273,12 @@ func (r *salesUserResource) dryRun(ctx context.Context, item client.ValidateItem
 	return res.Items[0], true
 }
 
+// dryRunDetail is the detail of a diagnostic for a problem the plan's dry
+// run found with the import of the sales user; body says why and what to do.
+func dryRunDetail(config salesUserResourceModel, body string) string {
+	return fmt.Sprintf("The plan's dry run found that the %s cannot be imported. %s", config.describe(), body)
+}
+
 // reportProblems turns the dry run's problems into diagnostics.
 //
 // Seat problems are left to the seat ledger, which counts every sales user
@@ -302,7 +308,7 @@ func (r *salesUserResource) reportProblems(problems []*client.Error, config sale
 			continue
 		}
 		summary, body := describeProblem(p)
-		detail := fmt.Sprintf("The plan's dry run found that the %s cannot be imported. %s", config.describe(), body)
+		detail := dryRunDetail(config, body)
 		switch p.Code {
 		case client.CodeSeatLimitReached:
 			continue
@@ -329,7 +335,7 @@ func (r *salesUserResource) reportProfileNotMapped(p *client.Error, config sales
 		return
 	}
 	summary, body := describeProblem(p)
-	detail := fmt.Sprintf("The plan's dry run found that the %s cannot be imported. %s", config.describe(), body)
+	detail := dryRunDetail(config, body)
 	if extra != "" {
 		detail += "\n\n" + extra
 	}
