@@ -251,6 +251,12 @@ type ValidationItem struct {
 	Valid       bool   `json:"valid"`
 	CRMUserID   string `json:"crm_user_id"`
 	CRMUsername string `json:"crm_username"`
+	// CRMUser is the CRM user of a create or restore, when known.
+	CRMUser *CRMUser `json:"crm_user"`
+	// Role and RoleSource are what the sales user of a create or restore
+	// would get (RoleSource is empty for other actions).
+	Role       string `json:"role"`
+	RoleSource string `json:"role_source"`
 	// Problems are the errors the real call would return.
 	Problems []*Error `json:"problems"`
 }

@@ -636,6 +636,24 @@ func TestSandboxBatch(t *testing.T) {
 	if v.Seats.SeatsFreed != 1 || !v.Items[0].Valid || !v.Items[1].Valid || v.Items[2].Valid {
 		t.Errorf("dry run: seats %+v, items %+v", v.Seats, v.Items)
 	}
+	// A create's verdict says who it imports and with which role.
+	if cu := v.Items[0].CRMUser; cu == nil || cu.ID != priyaPatel || cu.Email == "" || cu.ProfileName == "" ||
+		v.Items[0].Role != "sales_manager" || v.Items[0].RoleSource != client.RoleSourceExplicit {
+		t.Errorf("create verdict: %+v (crm user %+v)", v.Items[0], v.Items[0].CRMUser)
+	}
+	if v.Items[1].CRMUser != nil || v.Items[1].RoleSource != "" {
+		t.Errorf("a removal's verdict has no CRM user or role: %+v", v.Items[1])
+	}
+	if _, err := c.RoleMappings.Create(ctx, client.RoleMappingCreateOptions{ConnectionID: conn.ID, CRMProfileName: "Sales Rep", Role: "sales"}); err != nil {
+		t.Fatal(err)
+	}
+	mapped, err := c.SalesUsers.Validate(ctx, client.ValidateOptions{Items: []client.ValidateItem{
+		{Action: client.ValidateActionCreate, ConnectionID: conn.ID, CRMUserID: jordanLee},
+		{Action: client.ValidateActionCreate, ConnectionID: conn.ID, CRMUserID: priyaPatel}}})
+	if err != nil || mapped.Items[0].RoleSource != client.RoleSourceProfileMapping || mapped.Items[0].Role != "sales" ||
+		mapped.Items[1].RoleSource != client.RoleSourceProfileMapping || mapped.Items[1].Role != "" {
+		t.Errorf("creates following their profile's mapping (Sales Rep: sales; Sales Manager: none): %+v, %v", mapped.Items, err)
+	}
 
 	sb.ResetCounters()
 	sb.SetFaults([]sandbox.FaultRule{

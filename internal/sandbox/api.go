@@ -426,11 +426,14 @@ type validationResultDoc struct {
 
 // validationItemDoc is the verdict on one item, its problems rendered as problem documents.
 type validationItemDoc struct {
-	Index       int              `json:"index"`
-	Valid       bool             `json:"valid"`
-	CRMUserID   string           `json:"crm_user_id,omitempty"`
-	CRMUsername string           `json:"crm_username,omitempty"`
-	Problems    []map[string]any `json:"problems"`
+	Index       int               `json:"index"`
+	Valid       bool              `json:"valid"`
+	CRMUserID   string            `json:"crm_user_id,omitempty"`
+	CRMUsername string            `json:"crm_username,omitempty"`
+	CRMUser     *platform.CRMUser `json:"crm_user,omitempty"`
+	Role        *string           `json:"role,omitempty"`
+	RoleSource  string            `json:"role_source,omitempty"`
+	Problems    []map[string]any  `json:"problems"`
 }
 
 // validationDocument renders a dry run. Each problem's instance is the request the item stands
@@ -439,7 +442,12 @@ func validationDocument(res platform.ValidationResult, items []platform.Validate
 	doc := validationResultDoc{Valid: res.Valid, Seats: res.Seats, Items: make([]validationItemDoc, len(res.Items))}
 	for i, vi := range res.Items {
 		instance := itemInstance(items[vi.Index], "/api/v1/sales-users/validate")
-		d := validationItemDoc{Index: vi.Index, Valid: vi.Valid, CRMUserID: vi.CRMUserID, CRMUsername: vi.CRMUsername, Problems: make([]map[string]any, len(vi.Problems))}
+		d := validationItemDoc{Index: vi.Index, Valid: vi.Valid, CRMUserID: vi.CRMUserID, CRMUsername: vi.CRMUsername, CRMUser: vi.CRMUser,
+			RoleSource: vi.RoleSource, Problems: make([]map[string]any, len(vi.Problems))}
+		if vi.RoleSource != "" {
+			role := vi.Role // "" is a value here: the profile has no mapping
+			d.Role = &role
+		}
 		for j, p := range vi.Problems {
 			d.Problems[j] = problemDocument(apiProblem(p), instance)
 		}

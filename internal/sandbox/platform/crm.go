@@ -196,11 +196,7 @@ func (p *Platform) crmUsers(users []salesforce.User) []CRMUser {
 	return view(p, func() []CRMUser {
 		out := make([]CRMUser, len(users))
 		for i, u := range users {
-			out[i] = CRMUser{
-				ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
-				Active: u.Active, ProfileID: u.ProfileID, ProfileName: u.ProfileName, UserRole: u.UserRoleName,
-				SalesUserID: p.liveByCRMID[u.ID],
-			}
+			out[i] = *p.crmUserLocked(u)
 		}
 		return out
 	})

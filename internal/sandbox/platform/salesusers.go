@@ -85,13 +85,7 @@ func (p *Platform) salesUserLocked(u *SalesUserRecord) SalesUser {
 		t := *u.DeletedAt
 		out.DeletedAt = &t
 	}
-	out.Role, out.RoleSource = u.Role, RoleSourceExplicit
-	if u.Role == "" {
-		out.RoleSource = RoleSourceProfileMapping
-		if m := p.mappingForLocked(u.ConnectionID, u.CRMProfileID); m != nil {
-			out.Role = m.Role
-		}
-	}
+	out.Role, out.RoleSource = p.effectiveRoleLocked(u.ConnectionID, u.CRMProfileID, u.Role)
 	if c, ok := p.conns[u.ConnectionID]; ok && c.Status != StatusConnected {
 		out.Status = SalesUserSuspended
 	}

@@ -193,11 +193,19 @@ type Seats struct {
 
 // ValidationItem is the verdict on one item of a validation request.
 type ValidationItem struct {
-	Index       int        `json:"index"`
-	Valid       bool       `json:"valid"`
-	CRMUserID   string     `json:"crm_user_id,omitempty"`
-	CRMUsername string     `json:"crm_username,omitempty"`
-	Problems    []*Problem `json:"problems"`
+	Index       int    `json:"index"`
+	Valid       bool   `json:"valid"`
+	CRMUserID   string `json:"crm_user_id,omitempty"`
+	CRMUsername string `json:"crm_username,omitempty"`
+	// CRMUser is the CRM user a create resolves to (as the CRM has it now)
+	// or a restore brings back (as its entry last saw it).
+	CRMUser *CRMUser `json:"crm_user,omitempty"`
+	// Role and RoleSource are what the sales user of a create or restore
+	// would get: the explicit role, or the profile mapping's ("" without
+	// one).
+	Role       string     `json:"role,omitempty"`
+	RoleSource string     `json:"role_source,omitempty"`
+	Problems   []*Problem `json:"problems"`
 }
 
 // ValidationResult is the answer of a dry run: Valid is true only when every

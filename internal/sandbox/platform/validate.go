@@ -74,6 +74,8 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 				vi.Problems = append(vi.Problems, pc.prob)
 			} else {
 				vi.CRMUserID, vi.CRMUsername = pc.user.ID, pc.user.Username
+				vi.CRMUser = p.crmUserLocked(pc.user)
+				vi.Role, vi.RoleSource = p.effectiveRoleLocked(pc.in.ConnectionID, pc.user.ProfileID, pc.in.Role)
 				if conn, err := p.connectedLocked(pc.in.ConnectionID); err != nil {
 					vi.Problems = append(vi.Problems, AsProblem(err))
 				} else {
@@ -154,14 +156,10 @@ func (p *Platform) restoreRulesLocked(it ValidateItem, vi *ValidationItem) []*Pr
 	}
 	u := p.users[it.SalesUserID]
 	vi.CRMUserID, vi.CRMUsername = u.CRMUserID, u.CRMUsername
+	cu := salesforce.User{ID: u.CRMUserID, Username: u.CRMUsername, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Active: u.CRMActive, ProfileID: u.CRMProfileID, ProfileName: u.CRMProfileName}
+	vi.CRMUser = p.crmUserLocked(cu)
 	patch, err := normalizeSalesUserPatch(it.Patch())
-	if err != nil {
-		return []*Problem{AsProblem(err)}
-	}
-	if len(plan.candidates) != 1 || (!plan.ownExists && it.ConnectionID == "") {
-		return nil // the connection is found by reading the CRM; the real call checks it
-	}
-	conn, err := p.connectedLocked(plan.candidates[0])
 	if err != nil {
 		return []*Problem{AsProblem(err)}
 	}
@@ -169,8 +167,18 @@ func (p *Platform) restoreRulesLocked(it ValidateItem, vi *ValidationItem) []*Pr
 	if patch.Role != nil {
 		role = *patch.Role
 	}
-	cu := salesforce.User{ID: u.CRMUserID, Username: u.CRMUsername, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
-		Active: u.CRMActive, ProfileID: u.CRMProfileID, ProfileName: u.CRMProfileName}
+	target := u.ConnectionID
+	if !plan.ownExists && it.ConnectionID != "" {
+		target = it.ConnectionID
+	}
+	vi.Role, vi.RoleSource = p.effectiveRoleLocked(target, u.CRMProfileID, role)
+	if len(plan.candidates) != 1 || (!plan.ownExists && it.ConnectionID == "") {
+		return nil // the connection is found by reading the CRM; the real call checks it
+	}
+	conn, err := p.connectedLocked(plan.candidates[0])
+	if err != nil {
+		return []*Problem{AsProblem(err)}
+	}
 	probs := p.importRulesLocked(conn, cu, role, u.ID)
 	if other, ok := p.liveByCRMID[u.CRMUserID]; ok && other != u.ID {
 		probs = append(probs, CRMUsernameMapped(u.CRMUsername, Conflict{SalesUserID: other, Email: p.users[other].Email, Name: fullName(p.users[other].FirstName, p.users[other].LastName)}))
@@ -241,4 +249,26 @@ func (p *Platform) planCreates(ctx context.Context, items []ValidateItem) map[in
 		}
 	}
 	return out
+}
+
+// crmUserLocked renders a CRM user as the API lists it.
+func (p *Platform) crmUserLocked(u salesforce.User) *CRMUser {
+	return &CRMUser{
+		ID: u.ID, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Active: u.Active, ProfileID: u.ProfileID, ProfileName: u.ProfileName, UserRole: u.UserRoleName,
+		SalesUserID: p.liveByCRMID[u.ID],
+	}
+}
+
+// effectiveRoleLocked is the role a sales user of a profile on a connection
+// gets, and its source: the explicit role when set, else the profile
+// mapping's ("" without one).
+func (p *Platform) effectiveRoleLocked(connID, profileID, explicit string) (string, string) {
+	if explicit != "" {
+		return explicit, RoleSourceExplicit
+	}
+	if m := p.mappingForLocked(connID, profileID); m != nil {
+		return m.Role, RoleSourceProfileMapping
+	}
+	return "", RoleSourceProfileMapping
 }
