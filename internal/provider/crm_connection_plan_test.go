@@ -1,0 +1,176 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func connectionModel(status, reason string, jwt bool) crmConnectionResourceModel {
+	m := crmConnectionResourceModel{
+		ID: types.StringValue("conn_1"), Name: types.StringValue("Production"), Environment: types.StringValue("production"),
+		LoginURL: types.StringValue("https://login.salesforce.com"), ServiceUsername: types.StringValue("svc@acme.example"),
+		OAuthClientID: types.StringValue("3MVG9"), RefreshToken: types.StringValue("token"), JWTPrivateKey: types.StringNull(),
+		RefreshTokenWO: types.StringNull(), JWTPrivateKeyWO: types.StringNull(), CredentialsWOVersion: types.Int64Null(),
+		AutomaticUserSync: types.BoolValue(false), UserSync: types.BoolValue(true), AuthMethod: types.StringValue(authMethodRefreshToken),
+		Status: types.StringValue(status), StatusReason: types.StringValue(reason),
+		OrganizationID: types.StringValue("00D5A0000000001UAA"), InstanceURL: types.StringValue("https://acme.my.salesforce.com"),
+	}
+	if jwt {
+		m.RefreshToken = types.StringNull()
+		m.JWTPrivateKey = types.StringValue("-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----")
+		m.AuthMethod = types.StringValue(authMethodJWTBearer)
+	}
+	return m
+}
+
+func TestCRMConnectionModifyPlanDisconnected(t *testing.T) {
+	const reason = "invalid_grant: expired access/refresh token"
+	cases := map[string]struct {
+		state  crmConnectionResourceModel
+		config crmConnectionResourceModel
+		// plan is what Terraform proposes; the configuration when nil.
+		plan        *crmConnectionResourceModel
+		wantStatus  string
+		wantUnknown bool
+		wantWarning string
+	}{
+		"refresh token expired, name changed: status left unknown": {
+			// An update may find the connection healed (a token renewed
+			// outside Terraform): planning the old status would make the
+			// apply inconsistent.
+			state: connectionModel(statusDisconnected, reason, false),
+			config: func() crmConnectionResourceModel {
+				m := connectionModel(statusDisconnected, reason, false)
+				m.Name = types.StringValue("Renamed")
+				return m
+			}(),
+			plan: func() *crmConnectionResourceModel {
+				m := connectionModel(statusDisconnected, reason, false)
+				m.Name = types.StringValue("Renamed")
+				m.Status, m.StatusReason = types.StringUnknown(), types.StringUnknown()
+				return &m
+			}(),
+			wantUnknown: true, wantWarning: "obtain a new refresh token",
+		},
+		"connected: nothing to do": {
+			state: connectionModel(statusConnected, "", false), config: connectionModel(statusConnected, "", false),
+			wantStatus: statusConnected,
+		},
+		"refresh token expired: warn, plan nothing": {
+			state: connectionModel(statusDisconnected, reason, false), config: connectionModel(statusDisconnected, reason, false),
+			wantStatus: statusDisconnected, wantWarning: "obtain a new refresh token",
+		},
+		"refresh token expired, new token given: re-authorize": {
+			state: connectionModel(statusDisconnected, reason, false),
+			config: func() crmConnectionResourceModel {
+				m := connectionModel(statusDisconnected, reason, false)
+				m.RefreshToken = types.StringValue("new-token")
+				return m
+			}(),
+			wantStatus: statusConnected,
+		},
+		"JWT disconnected: re-authorize": {
+			state: connectionModel(statusDisconnected, "invalid_grant: user is inactive", true), config: connectionModel(statusDisconnected, "", true),
+			wantStatus: statusConnected,
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			r := NewCRMConnectionResource()
+			s := resourceSchema(t, r).Schema
+			stateRaw := rawFrom(t, r, &tc.state)
+			configRaw := rawFrom(t, r, &tc.config)
+			planRaw := configRaw
+			if tc.plan != nil {
+				planRaw = rawFrom(t, r, tc.plan)
+			}
+			req := resource.ModifyPlanRequest{
+				State:  tfsdk.State{Schema: s, Raw: stateRaw},
+				Plan:   tfsdk.Plan{Schema: s, Raw: planRaw},
+				Config: tfsdk.Config{Schema: s, Raw: configRaw},
+			}
+			resp := resource.ModifyPlanResponse{Plan: req.Plan}
+			r.(*crmConnectionResource).ModifyPlan(ctx, req, &resp) //nolint:forcetypeassert // NewCRMConnectionResource returns this type
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			var plan crmConnectionResourceModel
+			resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+			switch {
+			case tc.wantUnknown:
+				if !plan.Status.IsUnknown() || !plan.StatusReason.IsUnknown() {
+					t.Errorf("planned status, reason = %v, %v; want both unknown", plan.Status, plan.StatusReason)
+				}
+			case plan.Status.ValueString() != tc.wantStatus:
+				t.Errorf("planned status = %q, want %q", plan.Status.ValueString(), tc.wantStatus)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			switch {
+			case tc.wantWarning == "" && len(warnings) > 0:
+				t.Errorf("unexpected warnings: %v", warnings)
+			case tc.wantWarning != "" && (len(warnings) != 1 || !strings.Contains(warnings[0].Detail(), tc.wantWarning) || !strings.Contains(warnings[0].Detail(), reason)):
+				t.Errorf("warnings = %v, want one naming the reason and containing %q", warnings, tc.wantWarning)
+			}
+			for _, d := range resp.Diagnostics {
+				if strings.Contains(d.Detail(), "token\"") || strings.Contains(d.Detail(), "new-token") {
+					t.Errorf("diagnostic leaks a credential: %q", d.Detail())
+				}
+			}
+		})
+	}
+}
+
+func TestCRMConnectionValidateConfigWriteOnlyVersion(t *testing.T) {
+	cases := map[string]struct {
+		configure   func(m *crmConnectionResourceModel)
+		wantWarning string // attribute the warning is on; "" for none
+	}{
+		"stored refresh token": {configure: func(*crmConnectionResourceModel) {}},
+		"write-only refresh token with version": {configure: func(m *crmConnectionResourceModel) {
+			m.RefreshToken, m.RefreshTokenWO, m.CredentialsWOVersion = types.StringNull(), types.StringValue("secret-token"), types.Int64Value(1)
+		}},
+		"write-only refresh token without version": {configure: func(m *crmConnectionResourceModel) {
+			m.RefreshToken, m.RefreshTokenWO = types.StringNull(), types.StringValue("secret-token")
+		}, wantWarning: "refresh_token_wo"},
+		"write-only private key without version": {configure: func(m *crmConnectionResourceModel) {
+			m.RefreshToken, m.JWTPrivateKeyWO = types.StringNull(), types.StringValue("-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----")
+		}, wantWarning: "jwt_private_key_wo"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			r := &crmConnectionResource{}
+			m := connectionModel(statusConnected, "", false)
+			tc.configure(&m)
+			req := resource.ValidateConfigRequest{Config: tfsdk.Config{Schema: resourceSchema(t, r).Schema, Raw: rawFrom(t, r, &m)}}
+			var resp resource.ValidateConfigResponse
+			r.ValidateConfig(ctx, req, &resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatal(resp.Diagnostics)
+			}
+			warnings := resp.Diagnostics.Warnings()
+			if tc.wantWarning == "" {
+				if len(warnings) > 0 {
+					t.Errorf("unexpected warnings: %v", warnings)
+				}
+				return
+			}
+			if len(warnings) != 1 || !strings.Contains(warnings[0].Detail(), "credentials_wo_version") {
+				t.Fatalf("warnings = %v, want one asking for credentials_wo_version", warnings)
+			}
+			if wp, ok := warnings[0].(diag.DiagnosticWithPath); !ok || wp.Path().String() != tc.wantWarning {
+				t.Errorf("warning %v is not on %q", warnings[0], tc.wantWarning)
+			}
+			if strings.Contains(warnings[0].Detail(), "secret") {
+				t.Errorf("warning leaks the credential: %q", warnings[0].Detail())
+			}
+		})
+	}
+}
