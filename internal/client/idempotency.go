@@ -17,14 +17,6 @@ func newIdempotencyKey() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-// NormalizeSalesforceID checks a 15- or 18-character Salesforce ID and
-// returns its 18-character form. It is only sfid.Normalize under another
-// name, kept until internal/provider calls sfid.Normalize itself (as it
-// already does sfid.Equal); then delete it and its test.
-func NormalizeSalesforceID(id string) (string, error) {
-	return sfid.Normalize(id)
-}
-
 // normalizeIDField normalizes an optional Salesforce ID option: an empty
 // ID stays empty (the option is unset), any other goes through sfid, whose
 // error names the field.

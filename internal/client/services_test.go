@@ -306,26 +306,6 @@ func assertSameJSON(t *testing.T, got []byte, want string) {
 	}
 }
 
-func TestNormalizeSalesforceID(t *testing.T) {
-	cases := map[string]struct {
-		in, want string
-		wantErr  bool
-	}{
-		"15 characters": {in: "005000000000001", want: "005000000000001AAA"},
-		"18 characters": {in: "005000000000001AAA", want: "005000000000001AAA"},
-		"too short":     {in: "005", wantErr: true},
-		"bad checksum":  {in: "005000000000001ZZZ", wantErr: true},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got, err := NormalizeSalesforceID(tc.in)
-			if (err != nil) != tc.wantErr || got != tc.want {
-				t.Errorf("NormalizeSalesforceID(%q) = %q, %v", tc.in, got, err)
-			}
-		})
-	}
-}
-
 func TestIdempotencyKeyFormat(t *testing.T) {
 	seen := map[string]bool{}
 	for range 100 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 	"github.com/salesseat/terraform-provider-salesseat/internal/provider/sfidtype"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 var _ datasource.DataSourceWithConfigure = (*crmUsersDataSource)(nil)
@@ -168,7 +169,7 @@ func (d *crmUsersDataSource) Read(ctx context.Context, req datasource.ReadReques
 		PageSize:    pageSize,
 	}
 	for _, id := range model.ProfileIDs {
-		if n, err := client.NormalizeSalesforceID(id.ValueString()); err == nil {
+		if n, err := sfid.Normalize(id.ValueString()); err == nil {
 			opts.ProfileIDs = append(opts.ProfileIDs, n)
 		}
 	}
