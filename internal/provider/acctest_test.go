@@ -179,6 +179,19 @@ func (e *accEnv) checkDestroy(s *terraform.State) error {
 			_, err = e.client.RoleMappings.Read(ctx, id)
 		case "salesseat_sales_user":
 			_, err = e.client.SalesUsers.Read(ctx, id)
+		case "salesseat_sales_users":
+			// A destroyed roster leaves no sales user it held.
+			for key, v := range rs.Primary.Attributes {
+				if strings.HasPrefix(key, "sales_users.") && strings.HasSuffix(key, ".sales_user_id") {
+					switch _, err := e.client.SalesUsers.Read(ctx, v); {
+					case err == nil:
+						errs = append(errs, fmt.Errorf("salesseat_sales_users %s: sales user %s still exists", id, v))
+					case !errors.Is(err, client.ErrNotFound):
+						errs = append(errs, fmt.Errorf("salesseat_sales_users %s: looking up sales user %s: %w", id, v, err))
+					}
+				}
+			}
+			continue
 		default:
 			continue
 		}

@@ -69,6 +69,31 @@ func (c *salesUserCache) get(ctx context.Context, cl *client.Client, connectionI
 	return su, ok
 }
 
+// all returns the live sales users of a connection keyed by CRM user ID,
+// from the connection's listing (loaded on first use, shared with get). A
+// listing that fails is an error here: a roster must not plan against a
+// partial view of its connection.
+func (c *salesUserCache) all(ctx context.Context, cl *client.Client, connectionID string) (map[string]*client.SalesUser, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	listing, loaded := c.listings[connectionID]
+	if !loaded || listing == nil {
+		listing = make(map[string]*client.SalesUser)
+		for u, err := range cl.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: connectionID, PageSize: pageSize}) {
+			if err != nil {
+				return nil, err
+			}
+			listing[u.ID] = u
+		}
+		c.listings[connectionID] = listing
+	}
+	out := make(map[string]*client.SalesUser, len(listing))
+	for _, u := range listing {
+		out[u.CRMUserID] = u
+	}
+	return out, nil
+}
+
 // invalidate drops the listings after a write.
 func (c *salesUserCache) invalidate() {
 	c.mu.Lock()

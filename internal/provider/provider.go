@@ -65,11 +65,12 @@ type providerData struct {
 	ledger     *seatLedger
 	salesUsers *salesUserCache
 	recycleBin *recycleBin
+	claims     *seatClaims
 }
 
 // newProviderData returns the provider data for an API client.
 func newProviderData(c *client.Client) *providerData {
-	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache(), recycleBin: newRecycleBin()}
+	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache(), recycleBin: newRecycleBin(), claims: newSeatClaims()}
 }
 
 // wrote records that this process changed something on the platform, which
@@ -297,6 +298,7 @@ func (p *salesseatProvider) Resources(_ context.Context) []func() resource.Resou
 		NewCRMConnectionResource,
 		NewProfileRoleMappingResource,
 		NewSalesUserResource,
+		NewSalesUsersResource,
 	}
 }
 

@@ -336,6 +336,7 @@ func TestSalesUserPlanRestore(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			e.data.ledger = newSeatLedger()
+			e.data.claims = newSeatClaims() // each case is a plan of its own
 			connection := e.conn
 			if tc.connection != "" {
 				connection = tc.connection

@@ -41,6 +41,14 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// A replacement is planned twice in one walk (with the prior state,
+	// then as a create); only the create half claims the CRM user.
+	replaces := false
+	defer func() {
+		if !replaces {
+			r.claimSeat(ctx, resp)
+		}
+	}()
 	creating := req.State.Raw.IsNull()
 	var state salesUserResourceModel
 	var replaced *recycledUser
@@ -77,6 +85,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 
 	if !creating && replacing(plan, config, state) {
+		replaces = true
 		// Terraform plans the replacement's create separately (with no
 		// prior state), which reserves the new seat; the old one is freed
 		// first.
@@ -346,4 +355,28 @@ func (r *salesUserResource) reportProfileNotMapped(p *client.Error, config sales
 		return
 	}
 	diags.AddAttributeError(path.Root("role"), summary, detail)
+}
+
+// claimSeat records the CRM user the planned sales user holds in the plan's
+// seat claims, so that a roster declaring the same CRM user (or an exclusive
+// roster on the same connection) fails the plan, naming both.
+func (r *salesUserResource) claimSeat(ctx context.Context, resp *resource.ModifyPlanResponse) {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var planned salesUserResourceModel
+	if diags := resp.Plan.Get(ctx, &planned); diags.HasError() {
+		return
+	}
+	if planned.ConnectionID.IsUnknown() || planned.CRMUserID.IsUnknown() || planned.CRMUserID.IsNull() {
+		return
+	}
+	id := normalizedID(planned.CRMUserID.ValueString())
+	desc := fmt.Sprintf("the salesseat_sales_user for CRM user %s", id)
+	if u := planned.CRMUsername.ValueString(); u != "" {
+		desc = fmt.Sprintf("the salesseat_sales_user for %q (%s)", u, id)
+	}
+	for _, msg := range r.data.claims.claim(planned.ConnectionID.ValueString(), desc, false, []string{id}) {
+		resp.Diagnostics.AddAttributeError(planned.keyPath(), "Sales User Declared Twice", msg)
+	}
 }
