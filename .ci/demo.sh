@@ -5,18 +5,17 @@
 #     read the NAME=value lines it prints (endpoint, API client, org details);
 #  2. point Terraform at ./bin through dev_overrides (no `terraform init`,
 #     nothing downloaded) in a scratch directory, .demo/;
-#  3. apply the connection alone first: for_each over the CRM users of a
-#     connection needs the connection's ID at plan time;
-#  4. plan and apply the rest: role mappings and sales users;
-#  5. show the outputs and check that a second plan is empty;
-#  6. show two changes that cannot work failing at plan time (too few seats,
-#     a username held in the recycle bin), after the plan that works for the
-#     same username: by default the provider restores the deleted sales user
-#     from the recycle bin and the plan says so in a warning; the failure
-#     needs restore_from_recycle_bin = false (-var
-#     restore_deleted_sales_reps=false), the setting for teams that want to
-#     be told and purge or restore by hand;
-#  7. run the module test of the sandbox guide (examples/module-test);
+#  3. give the account 250 seats (admin API) and apply everything in one
+#     terraform apply: the connection, role mappings and a seat roster of ~200
+#     sales users (salesseat_sales_users, which selects its CRM users during
+#     plan, so nothing waits for the connection);
+#  4. show the outputs and check that a second plan is empty;
+#  5. fill the account (seat limit = seats used) and swap one member for
+#     another in one apply: the roster's removals free the seat its import
+#     needs;
+#  6. show a change that cannot work failing at plan time: one more profile's
+#     users than there are free seats, as one error with the totals;
+#  7. destroy, which frees the seats, and run the module test of the sandbox guide (examples/module-test);
 #  8. stop the sandbox, however the script ends.
 #
 # Environment: TERRAFORM (terraform binary, default: terraform on PATH) and
@@ -105,10 +104,21 @@ EOF
 	echo "terraform before 1.11: the refresh token goes into refresh_token instead of refresh_token_wo."
 fi
 
-banner "Creating the connection first (its ID keys the for_each over CRM users)"
-tf apply -auto-approve -target=salesseat_crm_connection.acme
+admin() { # METHOD PATH [JSON]: call the sandbox's admin API
+	curl -fsS -X "$1" -H "Authorization: Bearer $SALESSEAT_SANDBOX_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+		${3:+--data "$3"} "$SALESSEAT_ENDPOINT$2"
+}
+seats_used() { curl -fsS -H "Authorization: Bearer $(token)" "$SALESSEAT_ENDPOINT/api/v1/account" | sed -n 's/.*"seats_used": *\([0-9]*\).*/\1/p'; }
+token() {
+	curl -fsS -u "$SALESSEAT_CLIENT_ID:$SALESSEAT_CLIENT_SECRET" -d grant_type=client_credentials "$SALESSEAT_ENDPOINT/oauth/token" |
+		sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p'
+}
 
-banner "Planning role mappings and sales users"
+banner "The account buys 250 seats (admin API)"
+admin PUT /admin/v1/account/seat-limit '{"seat_limit":250}' >/dev/null
+echo "seat limit: 250"
+
+banner "Planning everything at once: connection, role mappings and the seat roster"
 tf plan -out=demo.tfplan
 
 banner "Applying the plan"
@@ -117,19 +127,35 @@ tf apply demo.tfplan
 banner "Outputs"
 tf output
 
-banner "Planning again: the plan must be empty"
-set +e
-tf plan -detailed-exitcode
-rc=$?
-set -e
-case $rc in
-0) echo "demo: the second plan is empty." ;;
-2) die "the second plan is not empty: the provider shows a perpetual diff (see above)." ;;
-*) die "the second plan failed (exit $rc)." ;;
-esac
+expect_empty_plan() {
+	local what=$1
+	shift
+	banner "Planning again: the plan must be empty ($what)"
+	set +e
+	tf plan -detailed-exitcode "$@"
+	local rc=$?
+	set -e
+	case $rc in
+	0) echo "demo: the plan is empty." ;;
+	2) die "the plan is not empty: the provider shows a perpetual diff (see above)." ;;
+	*) die "the plan failed (exit $rc)." ;;
+	esac
+}
+expect_empty_plan "after the first apply"
 
-# The plan is where a change that cannot work shows up, before apply: each
-# of these plans must fail, and the first error is shown as a reviewer sees it.
+used=$(seats_used)
+banner "A seat-neutral swap on a full account: seat limit = seats used = $used"
+admin PUT /admin/v1/account/seat-limit "{\"seat_limit\":$used}" >/dev/null
+# priya.patel out, marco.rossi (Marketing User) in, in one apply.
+swap='members={"0055A0000000005QAA"={role="marketing"}}'
+tf apply -auto-approve -var "$swap"
+after=$(seats_used)
+[ "$after" = "$used" ] || die "seats used went from $used to $after in a seat-neutral swap."
+echo "demo: swapped on a full account; seats used still $after of $used."
+expect_empty_plan "after the swap" -var "$swap"
+
+# The plan is where a change that cannot work shows up, before apply: the
+# plan must fail, and the error is shown as a reviewer sees it.
 expect_plan_error() {
 	local what=$1 pattern=$2
 	shift 2
@@ -143,27 +169,12 @@ expect_plan_error() {
 	grep -Eqi "$pattern" <<<"$out" || die "terraform plan $* failed, but its errors do not match /$pattern/:"$'\n'"$out"
 	awk '/^Error: / { n++ } n == 1' <<<"$out"
 }
+expect_plan_error "every Marketing User too, on a full account" 'Error: Not Enough Seats For The Roster' \
+	-var "$swap" -var 'extra_select_profiles=["Marketing User"]'
 
-# A plan that passes with a warning; the warning is shown as a reviewer sees it.
-expect_plan_warning() {
-	local what=$1 pattern=$2
-	shift 2
-	banner "Plan-time notice: $what"
-	local out rc
-	set +e
-	out=$(tf plan -no-color "$@" 2>&1)
-	rc=$?
-	set -e
-	[ "$rc" -eq 0 ] || die "terraform plan $* failed; it should have passed with a warning ($what):"$'\n'"$out"
-	grep -Eqi "$pattern" <<<"$out" || die "terraform plan $* passed, but shows no warning matching /$pattern/:"$'\n'"$out"
-	# From the matching warning to the next diagnostic, rule or note.
-	awk -v pat="$pattern" '/^(Warning|Error|Note): |^─/ { w = ($0 ~ pat) } w' <<<"$out"
-}
-
-expect_plan_error "more sales reps than free seats" 'Error: .*seat' -var max_sales_reps=29
-expect_plan_warning "a sales rep deleted earlier is restored from the recycle bin" 'Warning: Sales User Will Be Restored' -var 'excluded_usernames=[]'
-expect_plan_error "a username held by a deleted sales user in the recycle bin, with restore_from_recycle_bin = false" \
-	'Error: CRM Username Already Mapped' -var 'excluded_usernames=[]' -var restore_deleted_sales_reps=false
+banner "terraform destroy frees the seats"
+tf destroy -auto-approve -var "$swap" >/dev/null
+echo "demo: destroyed; seats used now $(seats_used)."
 
 # The same sandbox serves module tests: run the example of the sandbox guide.
 banner "terraform test of examples/module-test against the same sandbox"

@@ -1,6 +1,6 @@
 # The configuration `make demo` applies to the sandbox org: a connection to
-# the simulated Salesforce org, profile → role mappings, and sales users
-# chosen from the org's users with for_each. See variables.tf for the knobs
+# the simulated Salesforce org, profile → role mappings, and the seat roster
+# (salesseat_sales_users), all in one terraform apply. See variables.tf for the knobs
 # and .ci/demo.sh for how it is run.
 
 terraform {
@@ -37,53 +37,36 @@ resource "salesseat_profile_role_mapping" "this" {
   role             = each.value
 }
 
-# Active sales reps of the company domain, sorted by Salesforce ID.
-data "salesseat_crm_users" "sales_reps" {
+# The seats of the connection as one roster: every active Sales Rep of the
+# company domain (selected by the provider during plan, so this applies in the
+# same run that creates the connection), plus the members listed by ID. A rep
+# deleted earlier (riley.brooks, in the sandbox's recycle bin) is restored with
+# its history; one whose email matches an existing platform user is mapped to
+# that user.
+resource "salesseat_sales_users" "acme" {
   connection_id = salesseat_crm_connection.acme.id
-  active        = true
-  profile_names = ["Sales Rep"]
-  email_domain  = var.email_domain
-}
 
-locals {
-  candidates = [
-    for u in data.salesseat_crm_users.sales_reps.users : u
-    if !contains(var.excluded_usernames, u.username)
-  ]
-  # The first max_sales_reps by ID: the choice is the same on every plan, so
-  # the second plan is empty.
-  sales_reps = {
-    for u in slice(local.candidates, 0, min(var.max_sales_reps, length(local.candidates))) : u.username => u
+  select {
+    profile_names = ["Sales Rep"]
+    email_domain  = var.email_domain
+    team          = "Field sales"
   }
-}
 
-resource "salesseat_sales_user" "sales_reps" {
-  for_each = local.sales_reps
+  # More profiles, all at once (to show the plan-time seat check).
+  dynamic "select" {
+    for_each = var.extra_select_profiles
+    content {
+      profile_names = [select.value]
+    }
+  }
 
-  connection_id = salesseat_crm_connection.acme.id
-  crm_user_id   = each.value.id
-  team          = "Field sales"
+  members = var.members
 
-  # A rep deleted earlier (in the recycle bin) is restored, keeping its
-  # history, rather than failing the plan on the username it still holds.
-  restore_from_recycle_bin = var.restore_deleted_sales_reps
-
-  # The role comes from the "Sales Rep" mapping, so create the mappings first.
-  depends_on = [salesseat_profile_role_mapping.this]
-}
-
-# One sales user picked by username, with a team and hidden components; its
-# role comes from the "Sales Manager" mapping.
-resource "salesseat_sales_user" "manager" {
-  connection_id     = salesseat_crm_connection.acme.id
-  crm_username      = var.sales_manager_username
-  team              = "West"
-  hidden_components = ["website_visitors"]
-
+  # Roles without an explicit one come from the profile mappings.
   depends_on = [salesseat_profile_role_mapping.this]
 }
 
 data "salesseat_account" "this" {
-  # Read after the sales users are applied, so the outputs count their seats.
-  depends_on = [salesseat_sales_user.sales_reps, salesseat_sales_user.manager]
+  # Read after the roster is applied, so the outputs count its seats.
+  depends_on = [salesseat_sales_users.acme]
 }

@@ -12,17 +12,20 @@ output "connection_status" {
   value       = salesseat_crm_connection.acme.status
 }
 
-output "sales_reps" {
-  description = "CRM usernames of the sales reps holding a seat."
-  value       = sort(keys(salesseat_sales_user.sales_reps))
+output "sales_users" {
+  description = "How many sales users the roster holds, by role."
+  value = {
+    for role in distinct([for u in salesseat_sales_users.acme.sales_users : coalesce(u.role, "none")]) :
+    role => length([for u in salesseat_sales_users.acme.sales_users : u if coalesce(u.role, "none") == role])
+  }
 }
 
 output "adopted_existing_users" {
-  description = "Sales reps mapped to a platform user that already existed with the same email."
-  value       = sort([for name, u in salesseat_sales_user.sales_reps : name if u.adopted_existing_user])
+  description = "Members mapped to a platform user that already existed with the same email."
+  value       = sort([for u in salesseat_sales_users.acme.sales_users : u.crm_username if u.adopted_existing_user])
 }
 
-output "manager_role" {
-  description = "Role of the sales manager, from the profile mapping."
-  value       = "${salesseat_sales_user.manager.crm_username}: ${salesseat_sales_user.manager.role} (${salesseat_sales_user.manager.role_source})"
+output "members" {
+  description = "The members listed by ID, with their roles."
+  value       = { for id, m in var.members : salesseat_sales_users.acme.sales_users[id].crm_username => salesseat_sales_users.acme.sales_users[id].role }
 }

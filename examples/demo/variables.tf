@@ -38,31 +38,21 @@ variable "email_domain" {
   default     = "acme.example"
 }
 
-variable "max_sales_reps" {
-  description = "How many sales reps get a seat. The sandbox account has 25 seats."
-  type        = number
-  default     = 20
+variable "members" {
+  description = "CRM users that hold a seat besides the selected sales reps, by Salesforce user ID."
+  type = map(object({
+    role              = optional(string)
+    team              = optional(string)
+    hidden_components = optional(set(string))
+  }))
+  default = {
+    # priya.patel@acme.example, Sales Manager: the role comes from the mapping.
+    "0055A0000000004QAA" = { team = "West", hidden_components = ["website_visitors"] }
+  }
 }
 
-variable "excluded_usernames" {
-  description = "CRM users that must not become sales users."
+variable "extra_select_profiles" {
+  description = "CRM profiles whose users all get a seat too, on top of the sales reps."
   type        = list(string)
-  # riley.brooks was a sales user once and still sits in the recycle bin,
-  # which keeps the username mapped. Remove it from this list to see the plan
-  # announce that the deleted sales user will be restored; with
-  # restore_deleted_sales_reps = false, the plan fails with
-  # crm_username_mapped instead, naming the deleted user and the fix.
-  default = ["riley.brooks@acme.example"]
-}
-
-variable "restore_deleted_sales_reps" {
-  description = "Whether a sales rep whose previous sales user sits in the recycle bin gets it restored (true) or fails the plan (false)."
-  type        = bool
-  default     = true
-}
-
-variable "sales_manager_username" {
-  description = "CRM username of the sales manager to import."
-  type        = string
-  default     = "priya.patel@acme.example"
+  default     = []
 }

@@ -245,13 +245,26 @@ func updateItem(cur *client.SalesUser, w *wantMember) (client.ValidateItem, bool
 	return item, changed
 }
 
-// recycleBinByCRMUser lists the recycle bin entries of a connection by CRM
-// user ID, the newest entry of a CRM user winning.
+// recycleBinByCRMUser returns the recycle bin entries a roster on connID
+// may restore, by CRM user ID: those deleted from connID, and those whose
+// connection no longer exists (a restore brings a sales user back on its own
+// connection while that exists, as salesseat_sales_user does). Of several
+// entries of one CRM user, the newest wins.
 func (r *salesUsersResource) recycleBinByCRMUser(ctx context.Context, connID string) (map[string]*client.SalesUser, error) {
-	out := map[string]*client.SalesUser{}
-	for su, err := range r.data.client.RecycleBin.List(ctx, client.RecycleBinListOptions{ConnectionID: connID, PageSize: pageSize}) {
+	exists := map[string]bool{}
+	for c, err := range r.data.client.Connections.List(ctx, client.ListOptions{PageSize: pageSize}) {
 		if err != nil {
 			return nil, err
+		}
+		exists[c.ID] = true
+	}
+	out := map[string]*client.SalesUser{}
+	for su, err := range r.data.client.RecycleBin.List(ctx, client.RecycleBinListOptions{PageSize: pageSize}) {
+		if err != nil {
+			return nil, err
+		}
+		if su.ConnectionID != connID && exists[su.ConnectionID] {
+			continue
 		}
 		if prev, ok := out[su.CRMUserID]; !ok || su.DeletedAt.After(prev.DeletedAt) {
 			out[su.CRMUserID] = su

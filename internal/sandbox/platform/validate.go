@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
@@ -171,7 +172,10 @@ func (p *Platform) restoreRulesLocked(it ValidateItem, vi *ValidationItem) []*Pr
 	if !plan.ownExists && it.ConnectionID != "" {
 		target = it.ConnectionID
 	}
-	vi.Role, vi.RoleSource = p.effectiveRoleLocked(target, u.CRMProfileID, role)
+	profileKnown := u.CRMProfileID != "" // a seeded entry may predate what the CRM says of its user
+	if profileKnown || role != "" {
+		vi.Role, vi.RoleSource = p.effectiveRoleLocked(target, u.CRMProfileID, role)
+	}
 	if len(plan.candidates) != 1 || (!plan.ownExists && it.ConnectionID == "") {
 		return nil // the connection is found by reading the CRM; the real call checks it
 	}
@@ -180,6 +184,11 @@ func (p *Platform) restoreRulesLocked(it ValidateItem, vi *ValidationItem) []*Pr
 		return []*Problem{AsProblem(err)}
 	}
 	probs := p.importRulesLocked(conn, cu, role, u.ID)
+	if !profileKnown {
+		// Which profile, and so which mapping, is read from the CRM by the
+		// real call; the dry run cannot tell.
+		probs = slices.DeleteFunc(probs, func(pr *Problem) bool { return pr.Code == CodeProfileNotMapped })
+	}
 	if other, ok := p.liveByCRMID[u.CRMUserID]; ok && other != u.ID {
 		probs = append(probs, CRMUsernameMapped(u.CRMUsername, Conflict{SalesUserID: other, Email: p.users[other].Email, Name: fullName(p.users[other].FirstName, p.users[other].LastName)}))
 	}
