@@ -29,11 +29,15 @@ type salesUserCache struct {
 	// listing that failed, so a broken listing costs one request, not one
 	// per resource.
 	listings map[string]map[string]*client.SalesUser
+	// restorable holds, per connection, the recycle bin entries a roster on
+	// it may restore (see restorableEntries).
+	restorable map[string]map[string]*client.SalesUser
 }
 
 func newSalesUserCache() *salesUserCache {
 	return &salesUserCache{
-		listings: make(map[string]map[string]*client.SalesUser),
+		listings:   make(map[string]map[string]*client.SalesUser),
+		restorable: make(map[string]map[string]*client.SalesUser),
 	}
 }
 
@@ -99,6 +103,42 @@ func (c *salesUserCache) invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.listings)
+	clear(c.restorable)
+}
+
+// restorableEntries returns the recycle bin entries a roster on connID may
+// restore, by CRM user ID: those deleted from connID, and those whose
+// connection no longer exists (a restore brings a sales user back on its own
+// connection while that exists, as salesseat_sales_user does). Of several
+// entries of one CRM user, the newest wins. The listing is made once per
+// process until it writes, so the plan and the apply of a walk share it.
+func (c *salesUserCache) restorableEntries(ctx context.Context, cl *client.Client, connID string) (map[string]*client.SalesUser, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if out, ok := c.restorable[connID]; ok {
+		return out, nil
+	}
+	exists := map[string]bool{}
+	for conn, err := range cl.Connections.List(ctx, client.ListOptions{PageSize: pageSize}) {
+		if err != nil {
+			return nil, err
+		}
+		exists[conn.ID] = true
+	}
+	out := map[string]*client.SalesUser{}
+	for su, err := range cl.RecycleBin.List(ctx, client.RecycleBinListOptions{PageSize: pageSize}) {
+		if err != nil {
+			return nil, err
+		}
+		if su.ConnectionID != connID && exists[su.ConnectionID] {
+			continue
+		}
+		if prev, ok := out[su.CRMUserID]; !ok || su.DeletedAt.After(prev.DeletedAt) {
+			out[su.CRMUserID] = su
+		}
+	}
+	c.restorable[connID] = out
+	return out, nil
 }
 
 // recycleBin finds the recycle bin entries that hold CRM usernames, for the

@@ -280,8 +280,9 @@ func (r *salesUsersResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if len(failed) > 0 {
 		// Keep what could not be removed, so a later destroy tries again.
 		entries := map[string]attr.Value{}
+		held := state.SalesUsers.Elements()
 		for i := range failed {
-			if e, ok := state.SalesUsers.Elements()[ops[i].crmID]; ok {
+			if e, ok := held[ops[i].crmID]; ok {
 				entries[ops[i].crmID] = e
 			}
 		}

@@ -90,9 +90,9 @@ func (d *rosterDiff) removes() int {
 func (r *salesUsersResource) desired(ctx context.Context, m salesUsersModel, diags *diag.Diagnostics) map[string]*wantMember {
 	want := map[string]*wantMember{}
 	if !m.Members.IsNull() {
-		keys := slices.Sorted(maps.Keys(m.Members.Elements()))
-		for _, key := range keys {
-			obj, ok := m.Members.Elements()[key].(types.Object)
+		elems := m.Members.Elements() // a copy: take it once
+		for _, key := range slices.Sorted(maps.Keys(elems)) {
+			obj, ok := elems[key].(types.Object)
 			if !ok {
 				continue
 			}
@@ -194,7 +194,7 @@ func (r *salesUsersResource) diff(ctx context.Context, connID string, want map[s
 		}
 	}
 	if len(missing) > 0 {
-		bin, err := r.recycleBinByCRMUser(ctx, connID)
+		bin, err := r.data.salesUsers.restorableEntries(ctx, r.data.client, connID)
 		if err != nil {
 			return nil, err
 		}
@@ -243,34 +243,6 @@ func updateItem(cur *client.SalesUser, w *wantMember) (client.ValidateItem, bool
 		item.HiddenComponents, changed = append([]string{}, w.hidden...), true
 	}
 	return item, changed
-}
-
-// recycleBinByCRMUser returns the recycle bin entries a roster on connID
-// may restore, by CRM user ID: those deleted from connID, and those whose
-// connection no longer exists (a restore brings a sales user back on its own
-// connection while that exists, as salesseat_sales_user does). Of several
-// entries of one CRM user, the newest wins.
-func (r *salesUsersResource) recycleBinByCRMUser(ctx context.Context, connID string) (map[string]*client.SalesUser, error) {
-	exists := map[string]bool{}
-	for c, err := range r.data.client.Connections.List(ctx, client.ListOptions{PageSize: pageSize}) {
-		if err != nil {
-			return nil, err
-		}
-		exists[c.ID] = true
-	}
-	out := map[string]*client.SalesUser{}
-	for su, err := range r.data.client.RecycleBin.List(ctx, client.RecycleBinListOptions{PageSize: pageSize}) {
-		if err != nil {
-			return nil, err
-		}
-		if su.ConnectionID != connID && exists[su.ConnectionID] {
-			continue
-		}
-		if prev, ok := out[su.CRMUserID]; !ok || su.DeletedAt.After(prev.DeletedAt) {
-			out[su.CRMUserID] = su
-		}
-	}
-	return out, nil
 }
 
 // ownedSet is the set of CRM users a roster state holds.

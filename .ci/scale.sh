@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# `make scale`: the seat roster at 10,000 members against the sandbox with
+# 20 ms latency on every provisioning API call, side by side with a
+# terraform_data whose input is the same 10,000-entry map, in one run; then
+# the per-user for_each path at 2,000 users against a roster of 2,000.
+#
+# For each operation it prints wall time, the provisioning API calls it made
+# (from the sandbox's counters) and the provider's peak memory (max RSS of
+# the provider process, through a wrapper, when /usr/bin/time exists), and
+# checks the targets: roster no-op plan within 1.5x and apply within 2x of
+# terraform_data, at most 10 + N/500 API calls per plan and per apply,
+# provider memory under 500 MB, and the roster at least 20x faster than
+# per-user resources at 2,000.
+#
+# Environment: TERRAFORM, PROVIDER_BIN (as for make demo), SCALE_N (10000),
+# SCALE_PER_USER_N (2000; 0 skips the per-user comparison), SCALE_LATENCY_MS (20).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$PWD
+terraform_bin=${TERRAFORM:-terraform}
+provider_bin=${PROVIDER_BIN:-$root/bin/terraform-provider-salesseat}
+n=${SCALE_N:-10000}
+per_user_n=${SCALE_PER_USER_N:-2000}
+latency=${SCALE_LATENCY_MS:-20}
+dir=$root/.scale
+failures=()
+
+die() {
+	printf 'scale: %s\n' "$*" >&2
+	exit 1
+}
+[ -x "$provider_bin" ] || die "$provider_bin is missing: run 'make build' first."
+
+rm -rf "$dir"
+mkdir -p "$dir/plugins"
+
+# A fixture with enough CRM users and seats: the default one, grown.
+sed -e "s/^  seat_limit: 25$/  seat_limit: $((n + per_user_n + 500))/" \
+	-e "s/^      count: 300$/      count: $((n + per_user_n + 100))/" \
+	-e 's/^      inactive_every: 10$/      inactive_every: 0/' \
+	examples/sandbox/fixture.yaml >"$dir/fixture.yaml"
+grep -q "count: $((n + per_user_n + 100))" "$dir/fixture.yaml" || die "could not grow the fixture (examples/sandbox/fixture.yaml changed shape?)"
+
+"$provider_bin" sandbox --listen 127.0.0.1:0 --fixture "$dir/fixture.yaml" >"$dir/sandbox.env" 2>"$dir/sandbox.log" &
+sandbox_pid=$!
+trap 'kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+	grep -q '^SALESSEAT_ENDPOINT=' "$dir/sandbox.env" && break
+	kill -0 "$sandbox_pid" 2>/dev/null || die "the sandbox exited: $(cat "$dir/sandbox.log")"
+	sleep 0.1
+done
+set -a
+eval "$(grep -E '^[A-Z][A-Z0-9_]*=' "$dir/sandbox.env")"
+set +a
+
+admin() { # METHOD PATH [JSON]
+	curl -fsS -X "$1" -H "Authorization: Bearer $SALESSEAT_SANDBOX_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+		${3:+--data "$3"} "$SALESSEAT_ENDPOINT$2"
+}
+token=$(curl -fsS -u "$SALESSEAT_CLIENT_ID:$SALESSEAT_CLIENT_SECRET" -d grant_type=client_credentials "$SALESSEAT_ENDPOINT/oauth/token" |
+	sed -n 's/.*"access_token": *"\([^"]*\)".*/\1/p')
+api() { # METHOD PATH [JSON]
+	curl -fsS -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+--data "$3"} "$SALESSEAT_ENDPOINT$2"
+}
+
+conn=$(api POST /api/v1/connections "$(printf '{"name":"scale","environment":"sandbox","login_url":"%s","service_username":"%s","oauth_client_id":"%s","refresh_token":"%s"}' \
+	"$SALESSEAT_SANDBOX_LOGIN_URL" "$SALESSEAT_SANDBOX_SERVICE_USERNAME" "$SALESSEAT_SANDBOX_OAUTH_CLIENT_ID" "$SALESSEAT_SANDBOX_REFRESH_TOKEN")" |
+	sed -n 's/^{"id":"\([^"]*\)".*/\1/p; s/.*"id": *"\(conn_[^"]*\)".*/\1/p' | head -n 1)
+[ -n "$conn" ] || die "could not create a connection"
+for profile in "Sales Rep:sales" "Sales Manager:sales_manager" "Marketing User:marketing" "System Administrator:administrator"; do
+	api POST /api/v1/role-mappings "{\"connection_id\":\"$conn\",\"crm_profile_name\":\"${profile%%:*}\",\"role\":\"${profile#*:}\"}" >/dev/null
+done
+
+# The IDs of the generated users (005G...), sorted.
+cursor=""
+: >"$dir/ids"
+while :; do
+	page=$(api GET "/api/v1/connections/$conn/crm-users?limit=1000&active=true${cursor:+&cursor=$cursor}")
+	grep -o '"id": *"005G[^"]*"' <<<"$page" | sed 's/.*"\(005G[^"]*\)"/\1/' >>"$dir/ids"
+	cursor=$(sed -n 's/.*"next_cursor": *"\([^"]*\)".*/\1/p' <<<"$page")
+	[ -n "$cursor" ] || break
+done
+sort -o "$dir/ids" "$dir/ids"
+[ "$(wc -l <"$dir/ids")" -ge $((n + per_user_n)) ] || die "the org has $(wc -l <"$dir/ids") generated active users, want $((n + per_user_n))"
+
+# members.auto.tfvars.json-style map: id => {} (role from the mapping), the
+# first 1% with an explicit role when CHANGE=1.
+write_members() { # FILE FIRST COUNT
+	local file=$1 first=$2 count=$3
+	{
+		echo '{'
+		sed -n "${first},$((first + count - 1))p" "$dir/ids" | awk -v change_n=$((count / 100)) '
+			{ printf "  %s = { role = (var.change && %d <= %d) ? \"sales_manager\" : null }\n", "\"" $0 "\"", NR, change_n }'
+		echo '}'
+	} >"$file"
+}
+
+# The provider runs through a wrapper that records its peak RSS (KiB).
+rss_file=$dir/provider.rss
+if [ -x /usr/bin/time ]; then
+	cat >"$dir/plugins/terraform-provider-salesseat" <<EOF
+#!/usr/bin/env bash
+exec /usr/bin/time -a -o "$rss_file" -f '%M %U %S' "$provider_bin" "\$@"
+EOF
+	chmod +x "$dir/plugins/terraform-provider-salesseat"
+	plugin_dir=$dir/plugins
+else
+	plugin_dir=$(dirname "$provider_bin")
+	echo "scale: /usr/bin/time is missing; provider memory is not measured."
+fi
+cat >"$dir/terraformrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/salesseat/salesseat" = "$plugin_dir"
+  }
+}
+EOF
+export TF_CLI_CONFIG_FILE=$dir/terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+export SALESSEAT_ENDPOINT SALESSEAT_CLIENT_ID SALESSEAT_CLIENT_SECRET
+
+# Every provisioning API call takes $latency ms from now on.
+admin PUT /admin/v1/faults "{\"rules\":[{\"path_prefix\":\"/api/v1\",\"latency_ms\":$latency}]}" >/dev/null
+
+# A root module: DIR KIND (roster | data | per_user) FIRST COUNT.
+make_root() {
+	local d=$dir/$1 kind=$2
+	mkdir -p "$d"
+	write_members "$d/members.tf.inc" "$3" "$4"
+	{
+		cat <<EOF
+terraform {
+  required_providers {
+    salesseat = { source = "salesseat/salesseat" }
+  }
+}
+variable "change" {
+  type    = bool
+  default = false
+}
+locals {
+  members = $(cat "$d/members.tf.inc")
+}
+EOF
+		case $kind in
+		roster) printf 'resource "salesseat_sales_users" "scale" {\n  connection_id = "%s"\n  members       = local.members\n}\n' "$conn" ;;
+		data) printf 'resource "terraform_data" "scale" {\n  input = local.members\n}\n' ;;
+		per_user) printf 'resource "salesseat_sales_user" "scale" {\n  for_each      = local.members\n  connection_id = "%s"\n  crm_user_id   = each.key\n  role          = each.value.role\n}\n' "$conn" ;;
+		esac
+	} >"$d/main.tf"
+	rm "$d/members.tf.inc"
+}
+
+results=()
+# measure LABEL DIR N COMMAND...: runs terraform, records time, API calls, RSS.
+measure() {
+	local label=$1 d=$2 count=$3
+	shift 3
+	admin DELETE /admin/v1/counters >/dev/null
+	: >"$rss_file"
+	local start end
+	start=$(date +%s.%N)
+	"$terraform_bin" -chdir="$d" "$@" >"$d/last.log" 2>&1 || {
+		tail -n 40 "$d/last.log" >&2
+		die "$label: terraform $* failed"
+	}
+	end=$(date +%s.%N)
+	local secs calls rss cpu
+	secs=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", e - s }')
+	calls=$(admin GET /admin/v1/counters | { grep -o '"[A-Z]* /api/v1[^"]*": *[0-9]*' || true; } | sed 's/.*: *//' | awk '{ s += $1 } END { print s + 0 }')
+	rss=$(awk '$1 > m { m = $1 } END { print m + 0 }' "$rss_file")
+	cpu=$(awk '{ c += $2 + $3 } END { printf "%.1f", c }' "$rss_file")
+	results+=("$(printf '%-44s %8ss %7s calls %7s MB  provider CPU %6ss' "$label" "$secs" "$calls" "$((rss / 1024))" "$cpu")")
+	printf '%s\n' "${results[-1]}"
+	eval "last_secs=$secs last_calls=$calls last_rss_mb=$((rss / 1024))"
+	last_n=$count
+}
+
+check() { # WHAT OK-EXPRESSION
+	if awk "BEGIN { exit !($2) }"; then
+		printf '  ok    %s\n' "$1"
+	else
+		printf '  FAIL  %s\n' "$1"
+		failures+=("$1")
+	fi
+}
+check_calls_mem() {
+	local max_calls=$((10 + last_n / 500))
+	check "API calls $last_calls <= 10 + N/500 = $max_calls" "$last_calls <= $max_calls"
+	if [ "$last_rss_mb" -gt 0 ]; then check "provider memory ${last_rss_mb} MB < 500 MB" "$last_rss_mb < 500"; fi
+}
+
+echo
+echo "== $n members, $latency ms per API call"
+make_root roster roster 1 "$n"
+make_root data data 1 "$n"
+
+measure "terraform_data: apply from empty" "$dir/data" "$n" apply -auto-approve
+data_apply=$last_secs
+measure "roster: apply from empty" "$dir/roster" "$n" apply -auto-approve
+roster_apply=$last_secs
+check_calls_mem
+check "roster apply ${roster_apply}s <= 2x terraform_data ${data_apply}s" "$roster_apply <= 2 * $data_apply"
+
+measure "terraform_data: no-op plan" "$dir/data" "$n" plan -detailed-exitcode
+data_plan=$last_secs
+measure "roster: no-op plan" "$dir/roster" "$n" plan -detailed-exitcode
+roster_plan=$last_secs
+check_calls_mem
+check "roster no-op plan ${roster_plan}s <= 1.5x terraform_data ${data_plan}s" "$roster_plan <= 1.5 * $data_plan"
+
+measure "terraform_data: 1% change" "$dir/data" "$n" apply -auto-approve -var change=true
+data_change=$last_secs
+measure "roster: 1% change (role of $((n / 100)) members)" "$dir/roster" "$n" apply -auto-approve -var change=true
+roster_change=$last_secs
+check_calls_mem
+check "roster 1% change ${roster_change}s <= 2x terraform_data ${data_change}s" "$roster_change <= 2 * $data_change"
+
+if [ "$per_user_n" -gt 0 ]; then
+	echo
+	echo "== $per_user_n users: per-user for_each against one roster"
+	make_root per_user per_user $((n + 1)) "$per_user_n"
+	make_root roster_small roster $((n + 1)) "$per_user_n"
+	measure "per-user salesseat_sales_user: apply" "$dir/per_user" "$per_user_n" apply -auto-approve -parallelism=10
+	per_user_apply=$last_secs
+	measure "per-user salesseat_sales_user: destroy" "$dir/per_user" "$per_user_n" destroy -auto-approve
+	measure "roster: apply" "$dir/roster_small" "$per_user_n" apply -auto-approve
+	small_apply=$last_secs
+	check "roster ${small_apply}s at least 20x faster than per-user ${per_user_apply}s" "$small_apply * 20 <= $per_user_apply"
+fi
+
+echo
+echo "== summary"
+printf '%s\n' "${results[@]}"
+if [ "${#failures[@]}" -gt 0 ]; then
+	printf 'scale: %d target(s) missed:\n' "${#failures[@]}"
+	printf '  %s\n' "${failures[@]}"
+	exit 1
+fi
+echo "scale: every target met."
