@@ -27,6 +27,8 @@ func main() {
 		os.Exit(runSandbox(os.Args[2:]))
 	}
 
+	setFrameworkLogLevel()
+
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
 	flag.Parse()
@@ -49,4 +51,36 @@ func runSandbox(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// frameworkLogLevelEnv is the environment variable that sets the log level
+// of terraform-plugin-framework's own logs.
+const frameworkLogLevelEnv = "TF_LOG_SDK_FRAMEWORK"
+
+// setFrameworkLogLevel gives the framework's log subsystem the level that
+// applies anyway (TF_LOG_SDK, TF_LOG_PROVIDER or TF_LOG; off when none is
+// set) unless TF_LOG_SDK_FRAMEWORK says otherwise.
+//
+// Left unset, the subsystem has no level, and terraform-plugin-log then
+// treats every trace line as one that would be written. The framework writes
+// one for each value of a resource while it nullifies write-only attributes
+// (on every plan, read, create and update), and it grows the context by one
+// layer per value as it goes (terraform-plugin-framework v1.19.0,
+// internal/fwserver/write_only_nullification.go), so each of those lines
+// walks a context as deep as the values seen so far: the cost is quadratic in
+// the size of the resource. For a roster of 1,000 members that was about 7 s
+// of CPU per plan, all of it for log lines that the sink then drops. With a
+// level set, lines below it are dropped before the context is looked at.
+func setFrameworkLogLevel() {
+	if os.Getenv(frameworkLogLevelEnv) != "" {
+		return
+	}
+	level := "off"
+	for _, env := range []string{"TF_LOG_SDK", "TF_LOG_PROVIDER", "TF_LOG"} {
+		if v := os.Getenv(env); v != "" {
+			level = v
+			break
+		}
+	}
+	_ = os.Setenv(frameworkLogLevelEnv, level)
 }
