@@ -192,6 +192,22 @@ type ValidateItem struct {
 	HiddenComponents []string `json:"hidden_components,omitempty"`
 }
 
+// MarshalJSON sends hidden_components whenever the slice is not nil, so an
+// update (or restore) item with an empty, non-nil list clears them; a nil
+// list leaves them as they are.
+func (it ValidateItem) MarshalJSON() ([]byte, error) {
+	type plain ValidateItem
+	wire := struct {
+		plain
+		HiddenComponents *[]string `json:"hidden_components,omitempty"`
+	}{plain: plain(it)}
+	if it.HiddenComponents != nil {
+		hc := it.HiddenComponents
+		wire.HiddenComponents = &hc
+	}
+	return json.Marshal(wire)
+}
+
 // ValidationResult is the outcome of Validate.
 type ValidationResult struct {
 	Valid bool             `json:"valid"`

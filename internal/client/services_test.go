@@ -184,6 +184,7 @@ func TestOperationsSendTheWireRequest(t *testing.T) {
 				return c.SalesUsers.Batch(ctx, SalesUserBatchOptions{ConnectionID: "conn_1", Items: []ValidateItem{
 					{Action: ValidateActionCreate, CRMUserID: "005000000000001", Role: ptr("sales")},
 					{Action: ValidateActionRemove, SalesUserID: "su_2"},
+					{Action: ValidateActionUpdate, SalesUserID: "su_3", HiddenComponents: []string{}},
 				}})
 			},
 			route: "POST /api/v1/sales-users/batch", status: 200, wantKey: true,
@@ -193,7 +194,8 @@ func TestOperationsSendTheWireRequest(t *testing.T) {
 						"problem": map[string]any{"status": 422, "code": "crm_user_inactive", "detail": "inactive"}},
 					map[string]any{"index": 1, "action": "remove", "applied": true, "sales_user": salesUserJSON("su_2")},
 				}},
-			wantBody: `{"connection_id":"conn_1","items":[{"action":"create","crm_user_id":"005000000000001AAA","role":"sales"},{"action":"remove","sales_user_id":"su_2"}]}`,
+			// An empty, non-nil hidden_components clears them.
+			wantBody: `{"connection_id":"conn_1","items":[{"action":"create","crm_user_id":"005000000000001AAA","role":"sales"},{"action":"remove","sales_user_id":"su_2"},{"action":"update","sales_user_id":"su_3","hidden_components":[]}]}`,
 			check: func(t *testing.T, got any) {
 				r := as[*SalesUserBatchResult](t, got)
 				if r.Applied != 1 || r.Failed != 1 || r.Seats.SeatsUsedBefore != 25 || r.Seats.SeatsUsed != 24 || len(r.Items) != 2 {

@@ -64,7 +64,7 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
 				// selection rule; the mapping is created in the same plan.
 				Config: e.config(repMapping(conn, "sales"), rosterConfig(conn, fmt.Sprintf(`
   members = {
-    %q = {}
+    %q = { hidden_components = ["hot_prospects"] }
     %q = { role = "sales_manager", team = "East" }
   }
   select {
@@ -95,7 +95,8 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
 				},
 			},
 			{
-				// A team change in place, and Priya removed.
+				// A team change and the hidden components cleared, in
+				// place, and Priya removed.
 				Config: e.config(repMapping(conn, "sales"), rosterConfig(conn, fmt.Sprintf(`
   members = {
     %q = { team = "West" }
@@ -109,9 +110,11 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(rosterAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.StringExact("West")),
 					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "role"), knownvalue.StringExact("sales")),
+					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "hidden_components"), knownvalue.SetExact([]knownvalue.Check{})),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.StringExact("West")),
+					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "hidden_components"), knownvalue.SetExact([]knownvalue.Check{})),
 					statecheck.ExpectKnownValue(rosterAddr, tfjsonpath.New("sales_users"), knownvalue.MapSizeExact(2)),
 				},
 				Check: func(_ *terraform.State) error {
