@@ -155,7 +155,11 @@ func (m profileRoleMappingResourceModel) problemAttribute() problemAttribute {
 // time that the profile exists and is not mapped yet; the plan then also
 // shows the profile's other key.
 func (r *profileRoleMappingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.data == nil {
+	if req.Plan.Raw.IsNull() || r.data == nil {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		r.recordRoleChange(ctx, req, resp)
 		return // only creates are checked
 	}
 	var plan, config profileRoleMappingResourceModel
@@ -371,4 +375,19 @@ func (m *profileRoleMappingResourceModel) fromAPI(rm *client.RoleMapping) {
 	m.CRMProfileID = sfidtype.NewIDValue(rm.CRMProfileID)
 	m.CRMProfileName = types.StringValue(rm.CRMProfileName)
 	m.Role = types.StringValue(rm.Role)
+}
+
+// recordRoleChange records a planned change of a mapping's role in the
+// ledger, so that a roster planned after it (depends_on) knows that the role
+// of its members who follow the mapping is known only after apply.
+func (r *profileRoleMappingResource) recordRoleChange(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan, state profileRoleMappingResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || plan.Role.Equal(state.Role) || state.ConnectionID.IsUnknown() {
+		return
+	}
+	for _, k := range profileKeys(state.CRMProfileID.ValueString(), state.CRMProfileName.ValueString()) {
+		r.data.ledger.planMapping(state.ConnectionID.ValueString(), k)
+	}
 }

@@ -454,8 +454,11 @@ func (r *salesUsersResource) plannedEntries(d *rosterDiff, verdicts map[int]clie
 		i, hasOp := opsByID[id]
 		cur, live := d.current[id]
 		switch {
+		case live && !hasOp && anyMappingPlanned && cur.RoleSource == client.RoleSourceProfileMapping:
+			// The mapping it follows may change in this plan.
+			out[id] = withRole(rosterEntry(cur, w.source), types.StringUnknown())
 		case live && !hasOp:
-			out[id] = withSource(rosterEntry(cur, w.source), w.source)
+			out[id] = rosterEntry(cur, w.source)
 		case live:
 			out[id] = updatedEntry(cur, w, anyMappingPlanned)
 		default:
@@ -465,14 +468,14 @@ func (r *salesUsersResource) plannedEntries(d *rosterDiff, verdicts map[int]clie
 	return out
 }
 
-// withSource returns an entry with its source set.
-func withSource(entry attr.Value, source string) attr.Value {
+// withRole returns an entry with its role replaced.
+func withRole(entry attr.Value, role types.String) attr.Value {
 	obj, ok := entry.(types.Object)
 	if !ok {
 		return entry
 	}
 	attrs := obj.Attributes()
-	attrs["source"] = types.StringValue(source)
+	attrs["role"] = role
 	return types.ObjectValueMust(rosterEntryAttrTypes, attrs)
 }
 
@@ -492,10 +495,7 @@ func updatedEntry(cur *client.SalesUser, w *wantMember, mappingPlanned bool) att
 		next.RoleSource = client.RoleSourceProfileMapping
 		role = types.StringUnknown() // the mapping's role, read at apply
 	}
-	obj, _ := rosterEntry(&next, w.source).(types.Object)
-	attrs := obj.Attributes()
-	attrs["role"] = role
-	return types.ObjectValueMust(rosterEntryAttrTypes, attrs)
+	return withRole(rosterEntry(&next, w.source), role)
 }
 
 // newEntry is the entry of a sales user the roster creates or restores.

@@ -125,6 +125,30 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
 				},
 			},
 			{
+				// The mapping Jordan follows changes in the same apply as the
+				// roster (Marco's team): Jordan's role is known after apply.
+				Config: e.config(repMapping(conn, "sales_manager"), rosterConfig(conn, fmt.Sprintf(`
+  members = {
+    %q = { team = "West" }
+  }
+  select {
+    profile_names = ["Marketing User"]
+    search        = "marco.rossi"
+    role          = "marketing"
+    team          = "Growth"
+  }
+  depends_on = [salesseat_profile_role_mapping.rep]`, userJordan))),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectResourceAction(rosterAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(rosterAddr, entry(userJordan, "role")),
+					plancheck.ExpectKnownValue(rosterAddr, entry(userMarco, "team"), knownvalue.StringExact("Growth")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "role"), knownvalue.StringExact("sales_manager")),
+					statecheck.ExpectKnownValue(rosterAddr, entry(userMarco, "team"), knownvalue.StringExact("Growth")),
+				},
+			},
+			{
 				// A seat-neutral swap on a full account, in one apply:
 				// Jordan out, Priya back (restored from the recycle bin, with
 				// her sales user ID).
