@@ -77,7 +77,7 @@ func (r *salesUsersResource) apply(ctx context.Context, plan salesUsersModel, pr
 		addAPIError(diags, "read the sales users of connection "+connID+" to apply the roster", err, nil)
 		return
 	}
-	results, failed := r.send(ctx, connID, d.ops, diags)
+	results, failed := r.send(ctx, connID, d.ops, prior != nil, diags)
 	if prior == nil && len(failed) > 0 {
 		// Terraform taints a resource whose create fails, and replacing a
 		// tainted roster would remove and restore every member that was
@@ -126,7 +126,10 @@ func (r *salesUsersResource) apply(ctx context.Context, plan salesUsersModel, pr
 // and marks the failed ones, each reported as an error naming its member.
 // A batch the API refuses as a whole fails all its items; the batches
 // after it are still sent, so one bad batch does not hold back the rest.
-func (r *salesUsersResource) send(ctx context.Context, connID string, ops []rosterOp, diags *diag.Diagnostics) (map[int]*client.SalesUser, map[int]bool) {
+//
+// recorded says whether what is applied is saved in the state even when
+// something fails (not so for a roster's first apply), for the messages.
+func (r *salesUsersResource) send(ctx context.Context, connID string, ops []rosterOp, recorded bool, diags *diag.Diagnostics) (map[int]*client.SalesUser, map[int]bool) {
 	results := map[int]*client.SalesUser{}
 	failed := map[int]bool{}
 	if len(ops) == 0 {
@@ -161,14 +164,18 @@ func (r *salesUsersResource) send(ctx context.Context, connID string, ops []rost
 			}
 			failed[i] = true
 			summary, body := describeProblem(it.Problem)
-			who, source, at := "CRM user "+op.crmID, "exclusive", (*wantMember)(nil)
+			who, source, at := "CRM user "+op.crmID, op.why, (*wantMember)(nil)
 			if op.want != nil {
 				who, source, at = op.want.describe(it.CRMUsername), op.want.source, op.want
 			} else if op.cur != nil {
 				who = fmt.Sprintf("%q (%s)", op.cur.CRMUsername, op.crmID)
 			}
-			detail := fmt.Sprintf("Member %s of the roster (%s) could not be %s; the other members were applied and are in the state, and the next "+
-				"terraform apply retries this one. %s\n\nOriginal error: %s", who, source, actionVerb(op.item.Action), body, it.Problem)
+			after := "the changes that went through are in the state, and the next terraform apply retries only this one and the other failures"
+			if !recorded {
+				after = "the next terraform apply takes over the sales users that were imported and retries this one"
+			}
+			detail := fmt.Sprintf("Sales user %s of the roster (%s) could not be %s; %s. %s\n\nOriginal error: %s",
+				who, source, actionVerb(op.item.Action), after, body, it.Problem)
 			if at != nil {
 				diags.AddAttributeError(at.at, summary, detail)
 			} else {
@@ -202,6 +209,15 @@ func (r *salesUsersResource) Read(ctx context.Context, req resource.ReadRequest,
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID, err, nil)
 		return
+	}
+	if len(current) == 0 && len(state.SalesUsers.Elements()) > 0 {
+		// Listing the sales users of a connection that no longer exists
+		// answers an empty list; ask for the connection itself.
+		if _, err := r.data.client.Connections.Read(ctx, connID); errors.Is(err, client.ErrNotFound) {
+			tflog.Info(ctx, "The roster's connection is gone; removing the roster from the state", map[string]any{"connection_id": connID})
+			resp.State.RemoveResource(ctx)
+			return
+		}
 	}
 	entries := map[string]attr.Value{}
 	var inactive []string
@@ -276,7 +292,7 @@ func (r *salesUsersResource) Delete(ctx context.Context, req resource.DeleteRequ
 			ops = append(ops, rosterOp{crmID: id, cur: su, item: client.ValidateItem{Action: client.ValidateActionRemove, SalesUserID: su.ID}})
 		}
 	}
-	_, failed := r.send(ctx, connID, ops, &resp.Diagnostics)
+	_, failed := r.send(ctx, connID, ops, true, &resp.Diagnostics)
 	if len(failed) > 0 {
 		// Keep what could not be removed, so a later destroy tries again.
 		entries := map[string]attr.Value{}

@@ -53,6 +53,7 @@ type rosterOp struct {
 	crmID string
 	want  *wantMember       // nil for a removal
 	cur   *client.SalesUser // the live sales user (update, removal) or the recycle bin entry (restore)
+	why   string            // a removal's reason, for messages
 }
 
 // rosterDiff is what a roster changes on its connection.
@@ -176,7 +177,11 @@ func (r *salesUsersResource) diff(ctx context.Context, connID string, want map[s
 		}
 		if owned[id] || exclusive {
 			cur := current[id]
-			removes = append(removes, rosterOp{crmID: id, cur: cur, item: client.ValidateItem{Action: client.ValidateActionRemove, SalesUserID: cur.ID}})
+			why := "no longer declared by the roster"
+			if !owned[id] {
+				why = "not declared by the exclusive roster"
+			}
+			removes = append(removes, rosterOp{crmID: id, cur: cur, why: why, item: client.ValidateItem{Action: client.ValidateActionRemove, SalesUserID: cur.ID}})
 		} else {
 			d.unmanaged++
 		}
@@ -285,11 +290,11 @@ func (r *salesUsersResource) ModifyPlan(ctx context.Context, req resource.Modify
 		}
 	}
 	connID := plan.ConnectionID.ValueString()
-	if plan.ConnectionID.IsUnknown() || !allKnown(plan.Members, plan.Select, plan.Exclusive) {
+	// A value known only at apply anywhere in the configuration (a team
+	// from another resource, a profile ID from a data source read at apply)
+	// would resolve to other members at apply: resolve nothing now.
+	if plan.ConnectionID.IsUnknown() || !req.Config.Raw.IsFullyKnown() {
 		plan.ID = types.StringUnknown()
-		if plan.ConnectionID.IsUnknown() || !plan.ConnectionID.Equal(state.ConnectionID) {
-			plan.ID = types.StringUnknown()
-		}
 		plan.SalesUsers = types.MapUnknown(rosterEntryType)
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -417,7 +422,7 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 			if len(short) > len(shown) {
 				more = fmt.Sprintf(", and %d more", len(short)-len(shown))
 			}
-			diags.AddAttributeError(path.Root("members"), rosterShortageSummary, fmt.Sprintf(
+			diags.AddError(rosterShortageSummary, fmt.Sprintf(
 				"The roster adds %s but only %d seats are free (%d of %d in use, %d freed by the roster's removals): remove %d from the roster, "+
 					"or free seats elsewhere. Members it adds: %s%s. %s",
 				plural(adds, "1 sales user", fmt.Sprintf("%d sales users", adds)), max(free, 0), seats.SeatsUsed, seats.SeatLimit, frees, adds-max(free, 0), strings.Join(shown, ", "), more, seatLimitNote))
@@ -449,7 +454,25 @@ func (r *salesUsersResource) plannedEntries(d *rosterDiff, verdicts map[int]clie
 	for i, op := range d.ops {
 		opsByID[op.crmID] = i
 	}
+	// A suspended member becomes active when its connection is authorized
+	// again, possibly by this apply, before the roster's own changes.
+	suspended := false
+	for _, cur := range d.current {
+		suspended = suspended || cur.Status == client.SalesUserStatusSuspended
+	}
 	out := make(map[string]attr.Value, len(d.want))
+	defer func() {
+		if !suspended || len(d.ops) == 0 {
+			return
+		}
+		for id, e := range out {
+			if obj, ok := e.(types.Object); ok {
+				attrs := obj.Attributes()
+				attrs["status"] = types.StringUnknown()
+				out[id] = types.ObjectValueMust(rosterEntryAttrTypes, attrs)
+			}
+		}
+	}()
 	for id, w := range d.want {
 		i, hasOp := opsByID[id]
 		cur, live := d.current[id]
@@ -524,7 +547,9 @@ func newEntry(op rosterOp, v client.ValidationItem, w *wantMember, mappingPlanne
 	}
 	if w.role != "" {
 		attrs["role"], attrs["role_source"] = types.StringValue(w.role), types.StringValue(client.RoleSourceExplicit)
-	} else if v.RoleSource != "" && !mappingPlanned {
+	} else if v.RoleSource != "" && !mappingPlanned && op.item.Action == client.ValidateActionCreate {
+		// (A restore reads the CRM user's profile again at apply, so the
+		// role of the mapping it follows is known only then.)
 		attrs["role"] = nullIfEmpty(v.Role)
 	}
 	if crm != nil && op.item.Action == client.ValidateActionCreate {

@@ -411,3 +411,31 @@ func TestAccSalesUsers_import(t *testing.T) {
 		},
 	})
 }
+
+// TestAccSalesUsers_valuesKnownAtApply plans a roster whose member's team is
+// known only at apply: nothing is resolved at plan, and the apply resolves
+// the roster with the real value.
+func TestAccSalesUsers_valuesKnownAtApply(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	conn := e.createConnection(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(`
+resource "terraform_data" "team" {
+  input = "West"
+}
+`, rosterConfig(conn, fmt.Sprintf(`members = { %q = { role = "sales", team = terraform_data.team.output } }`, userJordan))),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectUnknownValue(rosterAddr, tfjsonpath.New("sales_users")),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.StringExact("West")),
+				},
+			},
+		},
+	})
+}
