@@ -135,9 +135,9 @@ func (r *salesUsersResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "ID of the `salesseat_crm_connection` whose CRM users the roster holds. Changing it replaces the roster: its sales users are removed from the old connection " +
 					"(to the recycle bin) and imported on the new one. A removed sales user keeps its CRM username while its connection exists, so moving a roster to another " +
 					"connection to the same Salesforce org fails on every member: delete the old connection, or purge the recycle bin, first.",
-				Required:            true,
-				Validators:          []validator.String{nonBlankValidator{}},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Required:      true,
+				Validators:    []validator.String{nonBlankValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"members": schema.MapNestedAttribute{
 				MarkdownDescription: "The CRM users that hold a seat, keyed by Salesforce user ID (`005…`, 15 or 18 characters; both forms name the same user). " +
