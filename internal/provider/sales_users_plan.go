@@ -345,7 +345,6 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 	if len(d.ops) == 0 {
 		return verdicts
 	}
-	var seats *client.Seats
 	for start := 0; start < len(d.ops); start += client.MaxBatchItems {
 		chunk := d.ops[start:min(start+client.MaxBatchItems, len(d.ops))]
 		items := make([]client.ValidateItem, len(chunk))
@@ -360,9 +359,6 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 			}
 			addAPIError(diags, "check the roster's changes with a dry run", err, nil)
 			return nil
-		}
-		if seats == nil {
-			seats = &res.Seats
 		}
 		for _, v := range res.Items {
 			verdicts[start+v.Index] = v
@@ -412,23 +408,63 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 			short = append(short, op.want.describe(v.CRMUsername))
 		}
 	}
-	if seats != nil {
-		adds, frees := d.adds(), d.removes()
-		free := seats.SeatLimit - seats.SeatsUsed + frees
-		if adds > free {
-			slices.Sort(short)
-			shown := short[:min(len(short), 10)]
-			more := ""
-			if len(short) > len(shown) {
-				more = fmt.Sprintf(", and %d more", len(short)-len(shown))
-			}
-			diags.AddError(rosterShortageSummary, fmt.Sprintf(
-				"The roster adds %s but only %d seats are free (%d of %d in use, %d freed by the roster's removals): remove %d from the roster, "+
-					"or free seats elsewhere. Members it adds: %s%s. %s",
-				plural(adds, "1 sales user", fmt.Sprintf("%d sales users", adds)), max(free, 0), seats.SeatsUsed, seats.SeatLimit, frees, adds-max(free, 0), strings.Join(shown, ", "), more, seatLimitNote))
-		}
+	if err := r.checkSeats(ctx, d, short, diags); err != nil {
+		addAPIError(diags, "read the account's seats to check the roster", err, nil)
 	}
 	return verdicts
+}
+
+// checkSeats counts the roster's seats in the plan-wide seat ledger that
+// salesseat_sales_user uses too: the roster's removals are released first
+// (a batch applies them before its imports), then every import and restore
+// is reserved, so rosters and per-user resources of one plan share one
+// count of the free seats. A shortage is one error with the totals, naming
+// the first members (sorted) that the roster adds.
+func (r *salesUsersResource) checkSeats(ctx context.Context, d *rosterDiff, adding []string, diags *diag.Diagnostics) error {
+	adds, frees := d.adds(), d.removes()
+	if adds == 0 {
+		return nil
+	}
+	for _, op := range d.ops {
+		if op.item.Action == client.ValidateActionRemove && op.cur != nil {
+			r.data.ledger.release(op.cur.ID, true)
+		}
+	}
+	fit := 0
+	var last seatCheck
+	for _, op := range d.ops {
+		if op.item.Action != client.ValidateActionCreate && op.item.Action != client.ValidateActionRestore {
+			continue
+		}
+		c, err := r.data.ledger.reserve(ctx, op.item.ConnectionID+"/id:"+op.crmID, r.data.client.Account.Read)
+		if err != nil {
+			return err
+		}
+		if c.OK {
+			fit++
+		}
+		last = c
+	}
+	if fit == adds {
+		return nil
+	}
+	others := max(last.Planned-adds, 0)
+	slices.Sort(adding)
+	shown := adding[:min(len(adding), 10)]
+	more := ""
+	if len(adding) > len(shown) {
+		more = fmt.Sprintf(", and %d more", len(adding)-len(shown))
+	}
+	othersText := ""
+	if others > 0 {
+		othersText = fmt.Sprintf(", %d taken by other sales users this plan creates", others)
+	}
+	diags.AddError(rosterShortageSummary, fmt.Sprintf(
+		"The roster adds %s but only %d seats are free for it (%d of %d in use after %d freed by the roster's removals%s): remove %d from the roster, "+
+			"or free seats elsewhere. Members it adds: %s%s. %s",
+		plural(adds, "1 sales user", fmt.Sprintf("%d sales users", adds)), fit, last.Used, last.Limit, frees, othersText, adds-fit,
+		strings.Join(shown, ", "), more, seatLimitNote))
+	return nil
 }
 
 // actionVerb names what an op does to a member, for messages.

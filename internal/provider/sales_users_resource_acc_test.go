@@ -439,3 +439,33 @@ resource "terraform_data" "team" {
 		},
 	})
 }
+
+// TestAccSalesUsers_seatsSharedWithPerUserResources plans a roster and a
+// salesseat_sales_user that each fit alone but not together: one plan, one
+// count of the free seats.
+func TestAccSalesUsers_seatsSharedWithPerUserResources(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	conn := e.createConnection(t)
+	acc, err := e.client.Account.Read(context.Background())
+	mustDo(t, "reading the account", err)
+	_, err = e.sb.Platform().SetSeatLimit(acc.SeatsUsed + 1)
+	mustDo(t, "leaving one seat free", err)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(
+					rosterConfig(conn, fmt.Sprintf("members = { %q = { role = \"sales\" } }", userJordan)),
+					salesUserConfig(conn, fmt.Sprintf("crm_user_id = %q\n  role = \"sales\"", userPriya)),
+				),
+				ExpectError: regexp.MustCompile(`Not Enough Seats`),
+			},
+			{
+				// Either alone fits.
+				Config: e.config(rosterConfig(conn, fmt.Sprintf("members = { %q = { role = \"sales\" } }", userJordan))),
+			},
+		},
+	})
+}
