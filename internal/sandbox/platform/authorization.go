@@ -62,21 +62,10 @@ func (p *Platform) AuthorizeConnection(ctx context.Context, id string, in Author
 			return Connection{}, Validation("jwt_private_key", msg)
 		}
 	}
-	type current struct {
-		rec  ConnectionRecord
-		sess *session
-	}
-	cur, err := viewErr(p, func() (current, error) {
-		rec, ok := p.conns[id]
-		if !ok {
-			return current{}, NotFound(ResourceConnection, id)
-		}
-		return current{*rec, p.sessions[id]}, nil
-	})
+	next, oldSess, err := p.connectionSnapshot(id)
 	if err != nil {
 		return Connection{}, err
 	}
-	next, oldSess := cur.rec, cur.sess
 
 	stored := true
 	switch {

@@ -71,21 +71,10 @@ func (p *Platform) connection(id string) (Connection, error) {
 // a connection that is disconnected (or has no session yet) re-runs its
 // stored grant, which restores a JWT bearer connection.
 func (p *Platform) GetConnection(ctx context.Context, id string) (Connection, error) {
-	type current struct {
-		rec  ConnectionRecord
-		sess *session
-	}
-	cur, err := viewErr(p, func() (current, error) {
-		rec, ok := p.conns[id]
-		if !ok {
-			return current{}, NotFound(ResourceConnection, id)
-		}
-		return current{*rec, p.sessions[id]}, nil
-	})
+	snapshot, sess, err := p.connectionSnapshot(id)
 	if err != nil {
 		return Connection{}, err
 	}
-	snapshot, sess := cur.rec, cur.sess
 
 	if sess == nil {
 		crm, err := p.dial(ctx, credentialsOf(&snapshot))
@@ -316,4 +305,22 @@ func (p *Platform) RebaseLoginURLs(from, to string) int {
 		return n, n > 0, nil
 	})
 	return n
+}
+
+// connectionSnapshot returns a copy of a connection's record and its CRM
+// session, read under the lock, for an operation that then talks to the CRM
+// without it.
+func (p *Platform) connectionSnapshot(id string) (ConnectionRecord, *session, error) {
+	type current struct {
+		rec  ConnectionRecord
+		sess *session
+	}
+	cur, err := viewErr(p, func() (current, error) {
+		rec, ok := p.conns[id]
+		if !ok {
+			return current{}, NotFound(ResourceConnection, id)
+		}
+		return current{*rec, p.sessions[id]}, nil
+	})
+	return cur.rec, cur.sess, err
 }
