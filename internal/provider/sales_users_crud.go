@@ -201,11 +201,6 @@ func (r *salesUsersResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	connID := state.ConnectionID.ValueString()
 	current, err := r.data.salesUsers.all(ctx, r.data.client, connID)
-	if errors.Is(err, client.ErrNotFound) {
-		tflog.Info(ctx, "The roster's connection is gone; removing the roster from the state", map[string]any{"connection_id": connID})
-		resp.State.RemoveResource(ctx)
-		return
-	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID, err, nil)
 		return
@@ -278,10 +273,8 @@ func (r *salesUsersResource) Delete(ctx context.Context, req resource.DeleteRequ
 		return
 	}
 	connID := state.ConnectionID.ValueString()
+	// A connection that is gone lists no sales users: nothing to remove.
 	current, err := r.data.salesUsers.all(ctx, r.data.client, connID)
-	if errors.Is(err, client.ErrNotFound) {
-		return // the connection, and with it the roster's sales users, is gone
-	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID+" to remove the roster", err, nil)
 		return

@@ -169,6 +169,13 @@ func (r *salesUsersResource) diff(ctx context.Context, connID string, want map[s
 	if err != nil {
 		return nil, err
 	}
+	if len(current) == 0 && len(want) > 0 {
+		// The listing of a connection that does not exist is empty too; ask
+		// for the connection, so the error names it rather than each member.
+		if _, err := r.data.client.Connections.Read(ctx, connID); err != nil {
+			return nil, err
+		}
+	}
 	d := &rosterDiff{want: want, current: current}
 	var removes, updates, restores, creates []rosterOp
 	for _, id := range slices.Sorted(maps.Keys(current)) {
@@ -307,7 +314,9 @@ func (r *salesUsersResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	d, err := r.diff(ctx, connID, want, owned, plan.Exclusive.ValueBool())
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID+" to plan the roster", err, nil)
+		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID+" to plan the roster", err, func(e *client.Error) (path.Path, bool) {
+			return path.Root("connection_id"), e.Code == client.CodeNotFound && e.Resource == "connection"
+		})
 		return
 	}
 	// A roster replaced for a new connection is planned twice in one walk
@@ -331,9 +340,6 @@ func (r *salesUsersResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	planned := r.plannedEntries(d, verdicts, connID)
 	plan.SalesUsers = types.MapValueMust(rosterEntryType, planned)
-	if !req.State.Raw.IsNull() && len(d.ops) == 0 && plan.SalesUsers.Equal(state.SalesUsers) {
-		plan.SalesUsers = state.SalesUsers
-	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 

@@ -469,3 +469,27 @@ func TestAccSalesUsers_seatsSharedWithPerUserResources(t *testing.T) {
 		},
 	})
 }
+
+// TestAccSalesUsers_connectionGone plans a roster whose connection was
+// deleted outside Terraform (its sales users went to the recycle bin with
+// it): one error on connection_id, not a restore error per member.
+func TestAccSalesUsers_connectionGone(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	conn := e.createConnection(t)
+	config := e.config(rosterConfig(conn, fmt.Sprintf("members = { %q = { role = \"sales\" } }", userJordan)))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					mustDo(t, "deleting the connection", e.client.Connections.Delete(context.Background(), conn))
+				},
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)Connection Not Found.*connection_id`),
+			},
+		},
+	})
+}
