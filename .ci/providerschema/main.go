@@ -24,7 +24,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -43,7 +42,10 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	server := providerserver.NewProtocol6(provider.New("docs")())()
+	server, err := provider.NewProtocol6Server("docs")()
+	if err != nil {
+		return fmt.Errorf("start the provider server: %w", err)
+	}
 
 	resp, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -54,7 +53,7 @@ const (
 // testAccProtoV6ProviderFactories serves the provider in-process for
 // acceptance tests.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"salesseat": providerserver.NewProtocol6WithError(New("test")()),
+	"salesseat": NewProtocol6Server("test"),
 }
 
 // testAccPreCheck checks what acceptance tests need besides TF_ACC: a

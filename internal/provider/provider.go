@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -44,6 +45,10 @@ type salesseatProvider struct {
 	// version is "dev" for local builds, the release version (set by
 	// goreleaser) for releases and "test" in tests.
 	version string
+	// configured receives the provider data when the provider is
+	// configured, for the RPCs that the framework does not serve (see
+	// NewProtocol6Server); nil when the framework serves everything.
+	configured *atomic.Pointer[providerData]
 }
 
 // salesseatProviderModel describes the provider configuration.
@@ -272,6 +277,9 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 	tflog.Debug(ctx, "Configured the salesseat API client", map[string]any{"client_id": clientID})
 
 	data := newProviderData(c)
+	if p.configured != nil {
+		p.configured.Store(data)
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

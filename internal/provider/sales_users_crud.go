@@ -9,73 +9,37 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
-// Create applies a new roster.
-func (r *salesUsersResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	if r.data == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	var plan salesUsersModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.apply(ctx, plan, nil, &resp.State, &resp.Diagnostics)
-}
-
-// Update applies a changed roster.
-func (r *salesUsersResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	if r.data == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	var plan, state salesUsersModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.apply(ctx, plan, &state, &resp.State, &resp.Diagnostics)
-}
-
-// stateSetter is the part of tfsdk.State that apply needs.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
-}
-
 // apply resolves the roster again (the connection may have been created in
-// this apply), sends its changes in batches, removals first, and saves what
-// was applied. Items that fail are errors naming the member; the members
-// that were applied are in the state all the same, so the next plan retries
-// only the failures.
-func (r *salesUsersResource) apply(ctx context.Context, plan salesUsersModel, prior *salesUsersModel, out stateSetter, diags *diag.Diagnostics) {
-	connID := plan.ConnectionID.ValueString()
+// this apply), sends its changes in batches, removals first, and returns the
+// new state: what was applied. Items that fail are errors naming the member;
+// the members that were applied are in the state all the same, so the next
+// plan retries only the failures. prior is nil for a create.
+func (r *salesUsersResource) apply(ctx context.Context, planned, prior rosterAttrs, diags *diag.Diagnostics) rosterAttrs {
+	spec := specOf(planned)
+	connID := spec.connectionID
 	owned := map[string]bool{}
-	priorEntries := map[string]attr.Value{}
+	var priorEntries map[string]tftypes.Value
 	if prior != nil {
-		owned = ownedSet(*prior)
-		if !prior.SalesUsers.IsNull() && !prior.SalesUsers.IsUnknown() {
-			priorEntries = prior.SalesUsers.Elements()
-		}
+		owned = ownedSet(prior)
+		priorEntries = mapOf(prior["sales_users"])
 	}
-	want := r.desired(ctx, plan, diags)
+	want := r.desired(ctx, spec, diags)
 	if diags.HasError() {
-		return
+		return prior
 	}
-	d, err := r.diff(ctx, connID, want, owned, plan.Exclusive.ValueBool())
+	d, err := r.diff(ctx, connID, want, owned, spec.exclusive)
 	if err != nil {
 		addAPIError(diags, "read the sales users of connection "+connID+" to apply the roster", err, nil)
-		return
+		return prior
 	}
 	results, failed := r.send(ctx, connID, d.ops, prior != nil, diags)
 	if prior == nil && len(failed) > 0 {
@@ -89,21 +53,21 @@ func (r *salesUsersResource) apply(ctx context.Context, plan salesUsersModel, pr
 			"%d of %d changes of the roster on connection %s were applied; the others failed (see the errors above). "+
 				"Terraform records the roster once all of its changes are applied: run terraform apply again, and it takes over the sales users "+
 				"already imported and retries only what failed.", len(d.ops)-len(failed), len(d.ops), connID))
-		return
+		return nil
 	}
 
-	entries := map[string]attr.Value{}
+	entries := map[string]tftypes.Value{}
 	opsByID := map[string]int{}
 	for i, op := range d.ops {
 		opsByID[op.crmID] = i
 	}
-	for id, w := range d.want {
+	for id := range d.want {
 		i, hasOp := opsByID[id]
 		switch {
 		case hasOp && results[i] != nil:
-			entries[id] = rosterEntry(results[i], w.source)
+			entries[id] = rosterEntry(results[i])
 		case d.current[id] != nil:
-			entries[id] = rosterEntry(d.current[id], w.source) // unchanged, or its update failed
+			entries[id] = rosterEntry(d.current[id]) // unchanged, or its update failed
 		}
 	}
 	for i, op := range d.ops {
@@ -112,13 +76,14 @@ func (r *salesUsersResource) apply(ctx context.Context, plan salesUsersModel, pr
 			if e, ok := priorEntries[op.crmID]; ok {
 				entries[op.crmID] = e
 			} else if op.cur != nil {
-				entries[op.crmID] = rosterEntry(op.cur, "removed")
+				entries[op.crmID] = rosterEntry(op.cur)
 			}
 		}
 	}
-	plan.ID = types.StringValue(connID)
-	plan.SalesUsers = types.MapValueMust(rosterEntryType, entries)
-	diags.Append(out.Set(ctx, &plan)...)
+	out := maps.Clone(planned)
+	out["id"] = tfString(connID)
+	out["sales_users"] = entriesValue(entries)
+	return out
 }
 
 // send applies ops in batches of client.MaxBatchItems, in order (removals
@@ -186,62 +151,47 @@ func (r *salesUsersResource) send(ctx context.Context, connID string, ops []rost
 	return results, failed
 }
 
-// Read refreshes sales_users from the connection's sales users: members
-// deleted outside Terraform drop out (the next plan adds them back), CRM
-// users deactivated in Salesforce show crm_active = false and a warning.
-func (r *salesUsersResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	if r.data == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	var state salesUsersModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	connID := state.ConnectionID.ValueString()
+// refresh updates sales_users in state from the connection's sales users:
+// members deleted outside Terraform drop out (the next plan adds them back),
+// CRM users deactivated in Salesforce show crm_active = false and a warning.
+// It returns false when the roster's connection is gone, which removes the
+// roster from the state.
+func (r *salesUsersResource) refresh(ctx context.Context, state rosterAttrs, diags *diag.Diagnostics) bool {
+	connID := stringOf(state["connection_id"])
+	held := mapOf(state["sales_users"])
 	current, err := r.data.salesUsers.all(ctx, r.data.client, connID)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID, err, nil)
-		return
+		addAPIError(diags, "read the sales users of connection "+connID, err, nil)
+		return true
 	}
-	if len(current) == 0 && len(state.SalesUsers.Elements()) > 0 {
+	if len(current) == 0 && len(held) > 0 {
 		// Listing the sales users of a connection that no longer exists
 		// answers an empty list; ask for the connection itself.
 		if _, err := r.data.client.Connections.Read(ctx, connID); errors.Is(err, client.ErrNotFound) {
 			tflog.Info(ctx, "The roster's connection is gone; removing the roster from the state", map[string]any{"connection_id": connID})
-			resp.State.RemoveResource(ctx)
-			return
+			return false
 		}
 	}
-	entries := map[string]attr.Value{}
+	entries := make(map[string]tftypes.Value, len(held))
 	var inactive []string
-	if !state.SalesUsers.IsNull() && !state.SalesUsers.IsUnknown() {
-		for id, e := range state.SalesUsers.Elements() {
-			su, ok := current[id]
-			if !ok {
-				continue
-			}
-			source := "members"
-			if obj, ok := e.(types.Object); ok {
-				if s, ok := obj.Attributes()["source"].(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-					source = s.ValueString()
-				}
-			}
-			entries[id] = rosterEntry(su, source)
-			if !su.CRMActive {
-				inactive = append(inactive, fmt.Sprintf("%q (%s)", su.CRMUsername, id))
-			}
+	for id := range held {
+		su, ok := current[id]
+		if !ok {
+			continue
+		}
+		entries[id] = rosterEntry(su)
+		if !su.CRMActive {
+			inactive = append(inactive, fmt.Sprintf("%q (%s)", su.CRMUsername, id))
 		}
 	}
 	if len(inactive) > 0 {
-		resp.Diagnostics.AddWarning("CRM Users Deactivated", fmt.Sprintf(
+		diags.AddWarning("CRM Users Deactivated", fmt.Sprintf(
 			"%s of the roster on connection %s %s inactive in Salesforce but still %s a seat: %s. Reactivate them in Salesforce, or remove them from the roster to free the seats.",
 			plural(len(inactive), "1 member", fmt.Sprintf("%d members", len(inactive))), connID, plural(len(inactive), "is", "are"),
 			plural(len(inactive), "holds", "hold"), joinFirst(inactive, 10)))
 	}
-	state.SalesUsers = types.MapValueMust(rosterEntryType, entries)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	state["sales_users"] = entriesValue(entries)
+	return true
 }
 
 // joinFirst joins the first n items, saying how many more there are.
@@ -260,24 +210,19 @@ func joinFirst(items []string, n int) string {
 	return out
 }
 
-// Delete removes the roster's sales users in batches; they go to the
-// recycle bin, as a salesseat_sales_user's do.
-func (r *salesUsersResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	if r.data == nil {
-		notConfigured(&resp.Diagnostics)
-		return
+// remove removes the roster's sales users in batches; they go to the
+// recycle bin, as a salesseat_sales_user's do. It returns the new state:
+// nil, or what could not be removed, so a later destroy tries again.
+func (r *salesUsersResource) remove(ctx context.Context, state rosterAttrs, diags *diag.Diagnostics) rosterAttrs {
+	if state == nil {
+		return nil
 	}
-	var state salesUsersModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	connID := state.ConnectionID.ValueString()
+	connID := stringOf(state["connection_id"])
 	// A connection that is gone lists no sales users: nothing to remove.
 	current, err := r.data.salesUsers.all(ctx, r.data.client, connID)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID+" to remove the roster", err, nil)
-		return
+		addAPIError(diags, "read the sales users of connection "+connID+" to remove the roster", err, nil)
+		return state
 	}
 	var ops []rosterOp
 	for _, id := range slices.Sorted(maps.Keys(ownedSet(state))) {
@@ -285,17 +230,68 @@ func (r *salesUsersResource) Delete(ctx context.Context, req resource.DeleteRequ
 			ops = append(ops, rosterOp{crmID: id, cur: su, item: client.ValidateItem{Action: client.ValidateActionRemove, SalesUserID: su.ID}})
 		}
 	}
-	_, failed := r.send(ctx, connID, ops, true, &resp.Diagnostics)
-	if len(failed) > 0 {
-		// Keep what could not be removed, so a later destroy tries again.
-		entries := map[string]attr.Value{}
-		held := state.SalesUsers.Elements()
-		for i := range failed {
-			if e, ok := held[ops[i].crmID]; ok {
-				entries[ops[i].crmID] = e
-			}
+	_, failed := r.send(ctx, connID, ops, true, diags)
+	if len(failed) == 0 {
+		return nil
+	}
+	held := mapOf(state["sales_users"])
+	entries := map[string]tftypes.Value{}
+	for i := range failed {
+		if e, ok := held[ops[i].crmID]; ok {
+			entries[ops[i].crmID] = e
 		}
-		state.SalesUsers = types.MapValueMust(rosterEntryType, entries)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	}
+	out := maps.Clone(state)
+	out["sales_users"] = entriesValue(entries)
+	return out
+}
+
+// importState adopts every sales user of a connection as a member: the
+// import ID is the connection ID. The members keep their explicit roles,
+// teams and hidden components, so configuration generated from the state
+// (terraform plan -generate-config-out) plans no change. It returns nil when
+// the import fails.
+func (r *salesUsersResource) importState(ctx context.Context, id string, diags *diag.Diagnostics) rosterAttrs {
+	connID := strings.TrimSpace(id)
+	if connID == "" || strings.ContainsAny(connID, " /") {
+		diags.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID of a salesseat_sales_users roster is the ID of its connection (`conn_…`), e.g. import { to = salesseat_sales_users.x, id = \"conn_…\" }; got %q.", id))
+		return nil
+	}
+	if _, err := r.data.client.Connections.Read(ctx, connID); err != nil {
+		addAPIError(diags, "read connection "+connID+" to import its sales users", err, nil)
+		return nil
+	}
+	current, err := r.data.salesUsers.all(ctx, r.data.client, connID)
+	if err != nil {
+		addAPIError(diags, "list the sales users of connection "+connID, err, nil)
+		return nil
+	}
+	t := rosterTypes()
+	members := make(map[string]tftypes.Value, len(current))
+	entries := make(map[string]tftypes.Value, len(current))
+	for id, su := range current {
+		role := tfNullString
+		if su.RoleSource == client.RoleSourceExplicit {
+			role = tfString(su.Role)
+		}
+		members[id] = tftypes.NewValue(t.member, map[string]tftypes.Value{
+			"role":              role,
+			"team":              tfStringOrNull(su.Team),
+			"hidden_components": tfStringSetOrNull(su.HiddenComponents),
+		})
+		entries[id] = rosterEntry(su)
+	}
+	membersValue := tftypes.NewValue(t.members, members)
+	if len(members) == 0 {
+		membersValue = tftypes.NewValue(t.members, nil)
+	}
+	return rosterAttrs{
+		"id":            tfString(connID),
+		"connection_id": tfString(connID),
+		"members":       membersValue,
+		"select":        tftypes.NewValue(t.selectList, nil),
+		"exclusive":     tfBool(false),
+		"sales_users":   entriesValue(entries),
 	}
 }

@@ -12,11 +12,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
@@ -86,50 +84,81 @@ func (d *rosterDiff) removes() int {
 	return n
 }
 
+// rosterSpec is a roster's configuration, read from known values.
+type rosterSpec struct {
+	connectionID string
+	members      []memberSpec // sorted by key
+	selects      []selectSpec
+	exclusive    bool
+}
+
+// memberSpec is one members entry.
+type memberSpec struct {
+	key, role, team string
+	hidden          []string // sorted, never nil
+}
+
+// selectSpec is one select block.
+type selectSpec struct {
+	profileNames, profileIDs []string
+	active                   *bool
+	emailDomain, search      string
+	role, team               string
+	hidden                   []string // sorted, never nil
+}
+
+// specOf reads the configuration of a roster from its attributes.
+func specOf(attrs rosterAttrs) rosterSpec {
+	spec := rosterSpec{connectionID: stringOf(attrs["connection_id"])}
+	if b := boolOf(attrs["exclusive"]); b != nil {
+		spec.exclusive = *b
+	}
+	members := mapOf(attrs["members"])
+	for _, key := range slices.Sorted(maps.Keys(members)) {
+		m := attrsOf(members[key])
+		spec.members = append(spec.members, memberSpec{key: key, role: stringOf(m["role"]), team: stringOf(m["team"]), hidden: stringsOf(m["hidden_components"])})
+	}
+	for _, block := range listOf(attrs["select"]) {
+		b := attrsOf(block)
+		spec.selects = append(spec.selects, selectSpec{
+			profileNames: stringsOf(b["profile_names"]), profileIDs: stringsOf(b["profile_ids"]), active: boolOf(b["active"]),
+			emailDomain: stringOf(b["email_domain"]), search: stringOf(b["search"]),
+			role: stringOf(b["role"]), team: stringOf(b["team"]), hidden: stringsOf(b["hidden_components"]),
+		})
+	}
+	return spec
+}
+
 // desired resolves members and select blocks to CRM users. A member in
 // members wins over select blocks; an earlier block wins over a later one.
-func (r *salesUsersResource) desired(ctx context.Context, m salesUsersModel, diags *diag.Diagnostics) map[string]*wantMember {
+func (r *salesUsersResource) desired(ctx context.Context, spec rosterSpec, diags *diag.Diagnostics) map[string]*wantMember {
 	want := map[string]*wantMember{}
-	if !m.Members.IsNull() {
-		elems := m.Members.Elements() // a copy: take it once
-		for _, key := range slices.Sorted(maps.Keys(elems)) {
-			obj, ok := elems[key].(types.Object)
-			if !ok {
-				continue
-			}
-			id := normalizedID(key)
-			if prev, dup := want[id]; dup {
-				diags.AddAttributeError(memberPath(key), "Duplicate Roster Member",
-					fmt.Sprintf("members keys %q and %q are the same CRM user (%s) in its 15- and 18-character forms. Keep one of them.", prev.key, key, id))
-				continue
-			}
-			attrs := obj.Attributes()
-			w := &wantMember{crmID: id, key: key, source: "members", at: memberPath(key)}
-			w.role, w.team, w.hidden = stringAttr(attrs["role"]), stringAttr(attrs["team"]), setAttr(attrs["hidden_components"])
-			want[id] = w
+	for _, m := range spec.members {
+		id := normalizedID(m.key)
+		if prev, dup := want[id]; dup {
+			diags.AddAttributeError(memberPath(m.key), "Duplicate Roster Member",
+				fmt.Sprintf("members keys %q and %q are the same CRM user (%s) in its 15- and 18-character forms. Keep one of them.", prev.key, m.key, id))
+			continue
 		}
+		want[id] = &wantMember{crmID: id, key: m.key, source: "members", at: memberPath(m.key), role: m.role, team: m.team, hidden: m.hidden}
 	}
-	var selects []selectModel
-	if !m.Select.IsNull() {
-		diags.Append(m.Select.ElementsAs(ctx, &selects, false)...)
-	}
-	for i, sel := range selects {
+	for i, sel := range spec.selects {
 		opts := client.CRMUserListOptions{
-			ProfileNames: setStrings(sel.ProfileNames),
-			EmailDomain:  sel.EmailDomain.ValueString(),
-			Search:       sel.Search.ValueString(),
+			ProfileNames: sel.profileNames,
+			EmailDomain:  sel.emailDomain,
+			Search:       sel.search,
 			PageSize:     pageSize,
 		}
-		for _, id := range setStrings(sel.ProfileIDs) {
+		for _, id := range sel.profileIDs {
 			opts.ProfileIDs = append(opts.ProfileIDs, normalizedID(id))
 		}
 		active := true
-		if !sel.Active.IsNull() {
-			active = sel.Active.ValueBool()
+		if sel.active != nil {
+			active = *sel.active
 		}
 		opts.Active = &active
 		source := fmt.Sprintf("select[%d]", i)
-		for u, err := range r.data.client.CRM.ListUsers(ctx, m.ConnectionID.ValueString(), opts) {
+		for u, err := range r.data.client.CRM.ListUsers(ctx, spec.connectionID, opts) {
 			if err != nil {
 				addAPIError(diags, fmt.Sprintf("read the CRM users that %s of the roster selects", source), err, nil)
 				return nil
@@ -139,27 +168,11 @@ func (r *salesUsersResource) desired(ctx context.Context, m salesUsersModel, dia
 			}
 			want[u.ID] = &wantMember{
 				crmID: u.ID, source: source, at: path.Root("select").AtListIndex(i), crm: u,
-				role: sel.Role.ValueString(), team: sel.Team.ValueString(), hidden: setAttr(sel.HiddenComponents),
+				role: sel.role, team: sel.team, hidden: sel.hidden,
 			}
 		}
 	}
 	return want
-}
-
-// stringAttr is a string value, "" when null.
-func stringAttr(v attr.Value) string {
-	if s, ok := v.(types.String); ok {
-		return s.ValueString()
-	}
-	return ""
-}
-
-// setAttr is a set of strings, sorted, empty when null.
-func setAttr(v attr.Value) []string {
-	if s, ok := v.(types.Set); ok && !s.IsNull() && !s.IsUnknown() {
-		return setStrings(s)
-	}
-	return []string{}
 }
 
 // diff computes the ops that turn the connection's sales users into the
@@ -258,89 +271,58 @@ func updateItem(cur *client.SalesUser, w *wantMember) (client.ValidateItem, bool
 }
 
 // ownedSet is the set of CRM users a roster state holds.
-func ownedSet(state salesUsersModel) map[string]bool {
+func ownedSet(state rosterAttrs) map[string]bool {
 	owned := map[string]bool{}
-	if state.SalesUsers.IsNull() || state.SalesUsers.IsUnknown() {
-		return owned
-	}
-	for id := range state.SalesUsers.Elements() {
+	for id := range mapOf(state["sales_users"]) {
 		owned[id] = true
 	}
 	return owned
 }
 
-// ModifyPlan resolves the roster, computes what changes on its connection,
-// checks every change with one batched dry run (at most one call per 500
-// changes), and plans sales_users as the apply will leave them.
-//
-// With the connection ID unknown (a connection created in the same plan),
-// nothing can be read: sales_users is known after apply, and the apply
-// resolves the roster itself.
-func (r *salesUsersResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return // destroy: never blocked by plan-time checks; or not configured yet
-	}
-	var plan salesUsersModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var state salesUsersModel
+// plan resolves the roster, computes what changes on its connection, checks
+// every change with one batched dry run (at most one call per 500 changes),
+// and returns sales_users as the apply will leave them; ok is false when it
+// cannot (the diagnostics say why). planned holds known configuration
+// values; prior is nil for a create.
+func (r *salesUsersResource) plan(ctx context.Context, planned, prior rosterAttrs, diags *diag.Diagnostics) (tftypes.Value, bool) {
+	spec := specOf(planned)
+	connID := spec.connectionID
+	sameConnection := prior != nil && prior["connection_id"].Equal(planned["connection_id"])
 	owned := map[string]bool{}
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		if state.ConnectionID.Equal(plan.ConnectionID) {
-			owned = ownedSet(state)
-		}
+	if sameConnection {
+		owned = ownedSet(prior)
 	}
-	connID := plan.ConnectionID.ValueString()
-	// A value known only at apply anywhere in the configuration (a team
-	// from another resource, a profile ID from a data source read at apply)
-	// would resolve to other members at apply: resolve nothing now.
-	if plan.ConnectionID.IsUnknown() || !req.Config.Raw.IsFullyKnown() {
-		plan.ID = types.StringUnknown()
-		plan.SalesUsers = types.MapUnknown(rosterEntryType)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
+	want := r.desired(ctx, spec, diags)
+	if diags.HasError() {
+		return tftypes.Value{}, false
 	}
-	plan.ID = types.StringValue(connID)
-
-	want := r.desired(ctx, plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	d, err := r.diff(ctx, connID, want, owned, plan.Exclusive.ValueBool())
+	d, err := r.diff(ctx, connID, want, owned, spec.exclusive)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, "read the sales users of connection "+connID+" to plan the roster", err, func(e *client.Error) (path.Path, bool) {
+		addAPIError(diags, "read the sales users of connection "+connID+" to plan the roster", err, func(e *client.Error) (path.Path, bool) {
 			return path.Root("connection_id"), e.Code == client.CodeNotFound && e.Resource == "connection"
 		})
-		return
+		return tftypes.Value{}, false
 	}
 	// A roster replaced for a new connection is planned twice in one walk
 	// (with the prior state, then as a create); only the create half claims.
-	if req.State.Raw.IsNull() || state.ConnectionID.Equal(plan.ConnectionID) {
-		for _, msg := range r.data.claims.claim(connID, rosterClaimant(connID, want), plan.Exclusive.ValueBool(), slices.Sorted(maps.Keys(want))) {
-			resp.Diagnostics.AddError("Sales User Declared Twice", msg)
+	if prior == nil || sameConnection {
+		for _, msg := range r.data.claims.claim(connID, rosterClaimant(connID, want), spec.exclusive, slices.Sorted(maps.Keys(want))) {
+			diags.AddError("Sales User Declared Twice", msg)
 		}
 	}
 	if d.unmanaged > 0 {
-		resp.Diagnostics.AddWarning("Seats Held Outside The Roster", fmt.Sprintf(
+		diags.AddWarning("Seats Held Outside The Roster", fmt.Sprintf(
 			"%s on connection %s %s not in this roster and %s left alone (imported in the platform, by automatic user sync, or by other resources); %s. "+
 				"Add them to members to manage them here, or set exclusive = true to remove every sales user the roster does not declare.",
 			plural(d.unmanaged, "1 sales user", fmt.Sprintf("%d sales users", d.unmanaged)), connID, plural(d.unmanaged, "is", "are"),
 			plural(d.unmanaged, "is", "are"), plural(d.unmanaged, "it holds 1 seat", fmt.Sprintf("they hold %d seats", d.unmanaged))))
 	}
 
-	verdicts := r.dryRun(ctx, connID, d, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
+	verdicts := r.dryRun(ctx, connID, d, diags)
+	if diags.HasError() {
+		return tftypes.Value{}, false
 	}
-	planned := r.plannedEntries(d, verdicts, connID)
-	plan.SalesUsers = types.MapValueMust(rosterEntryType, planned)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	return entriesValue(r.plannedEntries(d, verdicts, connID)), true
 }
 
 // dryRun validates the ops in batches of client.MaxBatchItems and reports
@@ -490,7 +472,7 @@ func actionVerb(action string) string {
 // live sales users with their updates, restored and created ones from the
 // dry run's verdicts. What the plan cannot know (a new sales user's ID, a
 // role that follows a mapping this plan changes) is unknown.
-func (r *salesUsersResource) plannedEntries(d *rosterDiff, verdicts map[int]client.ValidationItem, connID string) map[string]attr.Value {
+func (r *salesUsersResource) plannedEntries(d *rosterDiff, verdicts map[int]client.ValidationItem, connID string) map[string]tftypes.Value {
 	anyMappingPlanned, _ := r.data.ledger.plannedMappings(connID)
 	opsByID := map[string]int{}
 	for i, op := range d.ops {
@@ -502,112 +484,128 @@ func (r *salesUsersResource) plannedEntries(d *rosterDiff, verdicts map[int]clie
 	for _, cur := range d.current {
 		suspended = suspended || cur.Status == client.SalesUserStatusSuspended
 	}
-	out := make(map[string]attr.Value, len(d.want))
-	defer func() {
-		if !suspended || len(d.ops) == 0 {
-			return
-		}
-		for id, e := range out {
-			if obj, ok := e.(types.Object); ok {
-				attrs := obj.Attributes()
-				attrs["status"] = types.StringUnknown()
-				out[id] = types.ObjectValueMust(rosterEntryAttrTypes, attrs)
-			}
-		}
-	}()
+	unknownStatus := suspended && len(d.ops) > 0
+	out := make(map[string]tftypes.Value, len(d.want))
 	for id, w := range d.want {
 		i, hasOp := opsByID[id]
 		cur, live := d.current[id]
+		var e entryAttrs
 		switch {
-		case live && !hasOp && anyMappingPlanned && cur.RoleSource == client.RoleSourceProfileMapping:
-			// The mapping it follows may change in this plan.
-			out[id] = withRole(rosterEntry(cur, w.source), types.StringUnknown())
 		case live && !hasOp:
-			out[id] = rosterEntry(cur, w.source)
+			e = rosterEntryAttrs(cur)
+			if anyMappingPlanned && cur.RoleSource == client.RoleSourceProfileMapping {
+				e["role"] = tfUnknownString // the mapping it follows may change in this plan
+			}
 		case live:
-			out[id] = updatedEntry(cur, w, anyMappingPlanned)
+			e = updatedEntry(cur, w, anyMappingPlanned)
 		default:
-			out[id] = newEntry(d.ops[i], verdicts[i], w, anyMappingPlanned)
+			e = newEntry(d.ops[i], verdicts[i], w, anyMappingPlanned)
 		}
+		if unknownStatus {
+			e["status"] = tfUnknownString
+		}
+		out[id] = e.value()
 	}
 	return out
 }
 
-// withRole returns an entry with its role replaced.
-func withRole(entry attr.Value, role types.String) attr.Value {
-	obj, ok := entry.(types.Object)
-	if !ok {
-		return entry
-	}
-	attrs := obj.Attributes()
-	attrs["role"] = role
-	return types.ObjectValueMust(rosterEntryAttrTypes, attrs)
-}
-
 // updatedEntry is the entry of a live sales user after its update.
-func updatedEntry(cur *client.SalesUser, w *wantMember, mappingPlanned bool) attr.Value {
-	next := *cur
-	next.Team = w.team
-	next.HiddenComponents = w.hidden
-	var role types.String
+func updatedEntry(cur *client.SalesUser, w *wantMember, mappingPlanned bool) entryAttrs {
+	e := rosterEntryAttrs(cur)
+	e["team"], e["hidden_components"] = tfStringOrNull(w.team), tfStringSet(w.hidden)
 	switch {
 	case w.role != "":
-		next.Role, next.RoleSource = w.role, client.RoleSourceExplicit
-		role = types.StringValue(w.role)
+		e["role"], e["role_source"] = tfString(w.role), tfString(client.RoleSourceExplicit)
 	case cur.RoleSource == client.RoleSourceProfileMapping && !mappingPlanned:
-		role = nullIfEmpty(cur.Role)
+		// Follows its mapping, unchanged.
 	default:
-		next.RoleSource = client.RoleSourceProfileMapping
-		role = types.StringUnknown() // the mapping's role, read at apply
+		e["role"], e["role_source"] = tfUnknownString, tfString(client.RoleSourceProfileMapping) // the mapping's role, read at apply
 	}
-	return withRole(rosterEntry(&next, w.source), role)
+	return e
 }
 
 // newEntry is the entry of a sales user the roster creates or restores.
-func newEntry(op rosterOp, v client.ValidationItem, w *wantMember, mappingPlanned bool) attr.Value {
+func newEntry(op rosterOp, v client.ValidationItem, w *wantMember, mappingPlanned bool) entryAttrs {
 	crm := v.CRMUser
 	if crm == nil {
 		crm = w.crm
 	}
-	unknownString := types.StringUnknown()
-	attrs := map[string]attr.Value{
-		"sales_user_id":         unknownString,
-		"crm_username":          unknownString,
-		"email":                 unknownString,
-		"first_name":            unknownString,
-		"last_name":             unknownString,
-		"crm_profile_id":        unknownString,
-		"crm_profile_name":      unknownString,
-		"role":                  unknownString,
-		"role_source":           types.StringValue(client.RoleSourceProfileMapping),
-		"team":                  nullIfEmpty(w.team),
-		"hidden_components":     stringSet(w.hidden),
-		"status":                types.StringValue(client.SalesUserStatusActive),
-		"crm_active":            types.BoolUnknown(),
-		"adopted_existing_user": types.BoolUnknown(),
-		"source":                types.StringValue(w.source),
+	e := entryAttrs{
+		"sales_user_id":         tfUnknownString,
+		"crm_username":          tfUnknownString,
+		"name":                  tfUnknownString,
+		"email":                 tfUnknownString,
+		"crm_profile_name":      tfUnknownString,
+		"role":                  tfUnknownString,
+		"role_source":           tfString(client.RoleSourceProfileMapping),
+		"team":                  tfStringOrNull(w.team),
+		"hidden_components":     tfStringSet(w.hidden),
+		"status":                tfString(client.SalesUserStatusActive),
+		"crm_active":            tfUnknownBool,
+		"adopted_existing_user": tfUnknownBool,
 	}
 	if w.role != "" {
-		attrs["role"], attrs["role_source"] = types.StringValue(w.role), types.StringValue(client.RoleSourceExplicit)
+		e["role"], e["role_source"] = tfString(w.role), tfString(client.RoleSourceExplicit)
 	} else if v.RoleSource != "" && !mappingPlanned && op.item.Action == client.ValidateActionCreate {
 		// (A restore reads the CRM user's profile again at apply, so the
 		// role of the mapping it follows is known only then.)
-		attrs["role"] = nullIfEmpty(v.Role)
+		e["role"] = tfStringOrNull(v.Role)
 	}
 	if crm != nil && op.item.Action == client.ValidateActionCreate {
-		attrs["crm_username"], attrs["email"] = types.StringValue(crm.Username), types.StringValue(crm.Email)
-		attrs["first_name"], attrs["last_name"] = nullIfEmpty(crm.FirstName), types.StringValue(crm.LastName)
-		attrs["crm_profile_id"], attrs["crm_profile_name"] = types.StringValue(crm.ProfileID), types.StringValue(crm.ProfileName)
-		attrs["crm_active"] = types.BoolValue(crm.Active)
+		e["crm_username"], e["email"] = tfString(crm.Username), tfString(crm.Email)
+		e["name"], e["crm_profile_name"] = tfStringOrNull(fullName(crm.FirstName, crm.LastName)), tfString(crm.ProfileName)
+		e["crm_active"] = tfBool(crm.Active)
 	}
 	if op.item.Action == client.ValidateActionRestore && op.cur != nil {
 		// The restore keeps the entry's ID and platform user; its CRM
 		// fields are read again from the CRM at apply.
-		attrs["sales_user_id"] = types.StringValue(op.cur.ID)
-		attrs["adopted_existing_user"] = types.BoolValue(op.cur.AdoptedExistingUser)
-		attrs["crm_username"] = types.StringValue(op.cur.CRMUsername)
+		e["sales_user_id"] = tfString(op.cur.ID)
+		e["adopted_existing_user"] = tfBool(op.cur.AdoptedExistingUser)
+		e["crm_username"] = tfString(op.cur.CRMUsername)
 	}
-	return types.ObjectValueMust(rosterEntryAttrTypes, attrs)
+	return e
+}
+
+// entryAttrs are the attributes of a sales_users entry.
+type entryAttrs map[string]tftypes.Value
+
+// value is the entry as a value.
+func (e entryAttrs) value() tftypes.Value {
+	return tftypes.NewValue(rosterTypes().entry, map[string]tftypes.Value(e))
+}
+
+// rosterEntryAttrs are the sales_users entry of a sales user.
+func rosterEntryAttrs(su *client.SalesUser) entryAttrs {
+	return entryAttrs{
+		"sales_user_id":         tfString(su.ID),
+		"crm_username":          tfString(su.CRMUsername),
+		"name":                  tfStringOrNull(fullName(su.FirstName, su.LastName)),
+		"email":                 tfString(su.Email),
+		"crm_profile_name":      tfString(su.CRMProfileName),
+		"role":                  tfStringOrNull(su.Role),
+		"role_source":           tfString(su.RoleSource),
+		"team":                  tfStringOrNull(su.Team),
+		"hidden_components":     tfStringSet(su.HiddenComponents),
+		"status":                tfString(su.Status),
+		"crm_active":            tfBool(su.CRMActive),
+		"adopted_existing_user": tfBool(su.AdoptedExistingUser),
+	}
+}
+
+// rosterEntry is the sales_users entry of a sales user, as a value.
+func rosterEntry(su *client.SalesUser) tftypes.Value {
+	return rosterEntryAttrs(su).value()
+}
+
+// entriesValue is sales_users with these entries (empty, not null, when
+// there are none).
+func entriesValue(entries map[string]tftypes.Value) tftypes.Value {
+	return tftypes.NewValue(rosterTypes().salesUsers, entries)
+}
+
+// fullName is a CRM user's first and last name.
+func fullName(first, last string) string {
+	return strings.TrimSpace(first + " " + last)
 }
 
 // rosterClaimant describes a roster for conflict messages: Terraform does not

@@ -6,13 +6,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -22,14 +20,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 	"github.com/salesseat/terraform-provider-salesseat/internal/provider/sfidtype"
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*salesUsersResource)(nil)
-	_ resource.ResourceWithImportState = (*salesUsersResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*salesUsersResource)(nil)
+	_ resource.ResourceWithConfigure = (*salesUsersResource)(nil)
 )
 
 // NewSalesUsersResource returns the salesseat_sales_users resource.
@@ -38,63 +33,13 @@ func NewSalesUsersResource() resource.Resource {
 }
 
 // salesUsersResource defines the salesseat_sales_users resource: a set of
-// seats on one connection, planned and applied in batches.
+// seats on one connection, planned and applied in batches. The framework
+// declares its schema; its resource RPCs are served on terraform-plugin-go
+// (sales_users_protocol.go), so the framework's CRUD methods below are never
+// called.
 type salesUsersResource struct {
 	data *providerData
 }
-
-// salesUsersModel describes the salesseat_sales_users data.
-type salesUsersModel struct {
-	ID           types.String `tfsdk:"id"`
-	ConnectionID types.String `tfsdk:"connection_id"`
-	Members      types.Map    `tfsdk:"members"`
-	Select       types.List   `tfsdk:"select"`
-	Exclusive    types.Bool   `tfsdk:"exclusive"`
-	SalesUsers   types.Map    `tfsdk:"sales_users"`
-}
-
-// selectModel is one select block.
-type selectModel struct {
-	ProfileNames     types.Set    `tfsdk:"profile_names"`
-	ProfileIDs       types.Set    `tfsdk:"profile_ids"`
-	Active           types.Bool   `tfsdk:"active"`
-	EmailDomain      types.String `tfsdk:"email_domain"`
-	Search           types.String `tfsdk:"search"`
-	Role             types.String `tfsdk:"role"`
-	Team             types.String `tfsdk:"team"`
-	HiddenComponents types.Set    `tfsdk:"hidden_components"`
-}
-
-// Attribute types of the nested values, built once: the roster's maps hold
-// thousands of entries, so values are built directly instead of through
-// reflection.
-var (
-	memberAttrTypes = map[string]attr.Type{
-		"role":              types.StringType,
-		"team":              types.StringType,
-		"hidden_components": types.SetType{ElemType: types.StringType},
-	}
-	memberType = types.ObjectType{AttrTypes: memberAttrTypes}
-
-	rosterEntryAttrTypes = map[string]attr.Type{
-		"sales_user_id":         types.StringType,
-		"crm_username":          types.StringType,
-		"email":                 types.StringType,
-		"first_name":            types.StringType,
-		"last_name":             types.StringType,
-		"crm_profile_id":        types.StringType,
-		"crm_profile_name":      types.StringType,
-		"role":                  types.StringType,
-		"role_source":           types.StringType,
-		"team":                  types.StringType,
-		"hidden_components":     types.SetType{ElemType: types.StringType},
-		"status":                types.StringType,
-		"crm_active":            types.BoolType,
-		"adopted_existing_user": types.BoolType,
-		"source":                types.StringType,
-	}
-	rosterEntryType = types.ObjectType{AttrTypes: rosterEntryAttrTypes}
-)
 
 // Metadata returns the resource type name.
 func (r *salesUsersResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -176,16 +121,14 @@ func (r *salesUsersResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"sales_user_id":    computedString("ID of the sales user (`su_…`); known after apply for a new one."),
-						"crm_username":     computedString("Salesforce username."),
-						"email":            computedString("Email, from the CRM."),
-						"first_name":       computedString("First name, from the CRM; null when the CRM user has none."),
-						"last_name":        computedString("Last name, from the CRM."),
-						"crm_profile_id":   computedString("18-character ID of the CRM user's profile."),
-						"crm_profile_name": computedString("Name of the CRM user's profile."),
-						"role":             computedString("Effective platform role: the member's `role`, or its profile mapping's; null when neither gives one."),
-						"role_source":      computedString("`explicit` (set in the roster) or `profile_mapping`."),
-						"team":             computedString("Team; null when none."),
+						"sales_user_id":         computedString("ID of the sales user (`su_…`); known after apply for a new one."),
+						"crm_username":          computedString("Salesforce username."),
+						"name":                  computedString("Full name, from the CRM."),
+						"email":                 computedString("Email, from the CRM."),
+						"crm_profile_name":      computedString("Name of the CRM user's profile."),
+						"role":                  computedString("Effective platform role: the member's `role`, or its profile mapping's; null when neither gives one."),
+						"role_source":           computedString("`explicit` (set in the roster) or `profile_mapping`."),
+						"team":                  computedString("Team; null when none."),
 						"hidden_components": schema.SetAttribute{
 							MarkdownDescription: "Platform components hidden from the sales user.",
 							ElementType:         types.StringType,
@@ -194,7 +137,6 @@ func (r *salesUsersResource) Schema(_ context.Context, _ resource.SchemaRequest,
 						"status":                computedString("`active`, or `suspended` while the connection is disconnected."),
 						"crm_active":            schema.BoolAttribute{MarkdownDescription: "Whether the CRM user is active in Salesforce.", Computed: true},
 						"adopted_existing_user": schema.BoolAttribute{MarkdownDescription: "Whether the import mapped to a platform user that already had the CRM user's email.", Computed: true},
-						"source":                computedString("What declares the member: `members`, or `select[N]` for the Nth `select` block (from 0)."),
 					},
 				},
 			},
@@ -256,115 +198,32 @@ func (r *salesUsersResource) Configure(_ context.Context, req resource.Configure
 	r.data = providerDataFrom(req.ProviderData, "Resource", &resp.Diagnostics)
 }
 
-// ImportState adopts every sales user of a connection as a member: the
-// import ID is the connection ID. The members keep their explicit roles,
-// teams and hidden components, so configuration generated from the state
-// (terraform plan -generate-config-out) plans no change.
-func (r *salesUsersResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if r.data == nil {
-		notConfigured(&resp.Diagnostics)
-		return
-	}
-	connID := strings.TrimSpace(req.ID)
-	if connID == "" || strings.ContainsAny(connID, " /") {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import ID of a salesseat_sales_users roster is the ID of its connection (`conn_…`), e.g. import { to = salesseat_sales_users.x, id = \"conn_…\" }; got %q.", req.ID))
-		return
-	}
-	if _, err := r.data.client.Connections.Read(ctx, connID); err != nil {
-		addAPIError(&resp.Diagnostics, "read connection "+connID+" to import its sales users", err, nil)
-		return
-	}
-	current, err := r.data.salesUsers.all(ctx, r.data.client, connID)
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "list the sales users of connection "+connID, err, nil)
-		return
-	}
-	members := make(map[string]attr.Value, len(current))
-	entries := make(map[string]attr.Value, len(current))
-	for id, su := range current {
-		role := types.StringNull()
-		if su.RoleSource == client.RoleSourceExplicit {
-			role = types.StringValue(su.Role)
-		}
-		members[id] = types.ObjectValueMust(memberAttrTypes, map[string]attr.Value{
-			"role":              role,
-			"team":              nullIfEmpty(su.Team),
-			"hidden_components": nullSetIfEmpty(su.HiddenComponents),
-		})
-		entries[id] = rosterEntry(su, "members")
-	}
-	state := salesUsersModel{
-		ID:           types.StringValue(connID),
-		ConnectionID: types.StringValue(connID),
-		Members:      types.MapValueMust(memberType, members),
-		Select:       types.ListNull(types.ObjectType{AttrTypes: selectAttrTypes}),
-		Exclusive:    types.BoolValue(false),
-		SalesUsers:   types.MapValueMust(rosterEntryType, entries),
-	}
-	if len(members) == 0 {
-		state.Members = types.MapNull(memberType)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+// Create, Read, Update and Delete are never called: the roster's resource
+// RPCs are served by rosterServer. They fail loudly rather than do nothing
+// if a server without it ever reaches them.
+func (r *salesUsersResource) Create(_ context.Context, _ resource.CreateRequest, resp *resource.CreateResponse) {
+	notServed(&resp.Diagnostics)
 }
 
-// selectAttrTypes are the attribute types of a select block.
-var selectAttrTypes = map[string]attr.Type{
-	"profile_names":     types.SetType{ElemType: types.StringType},
-	"profile_ids":       types.SetType{ElemType: types.StringType},
-	"active":            types.BoolType,
-	"email_domain":      types.StringType,
-	"search":            types.StringType,
-	"role":              types.StringType,
-	"team":              types.StringType,
-	"hidden_components": types.SetType{ElemType: types.StringType},
+// Read is never called; see Create.
+func (r *salesUsersResource) Read(_ context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	notServed(&resp.Diagnostics)
 }
 
-// rosterEntry is the sales_users entry of a sales user.
-func rosterEntry(su *client.SalesUser, source string) attr.Value {
-	return types.ObjectValueMust(rosterEntryAttrTypes, map[string]attr.Value{
-		"sales_user_id":         types.StringValue(su.ID),
-		"crm_username":          types.StringValue(su.CRMUsername),
-		"email":                 types.StringValue(su.Email),
-		"first_name":            nullIfEmpty(su.FirstName),
-		"last_name":             types.StringValue(su.LastName),
-		"crm_profile_id":        types.StringValue(su.CRMProfileID),
-		"crm_profile_name":      types.StringValue(su.CRMProfileName),
-		"role":                  nullIfEmpty(su.Role),
-		"role_source":           types.StringValue(su.RoleSource),
-		"team":                  nullIfEmpty(su.Team),
-		"hidden_components":     stringSet(su.HiddenComponents),
-		"status":                types.StringValue(su.Status),
-		"crm_active":            types.BoolValue(su.CRMActive),
-		"adopted_existing_user": types.BoolValue(su.AdoptedExistingUser),
-		"source":                types.StringValue(source),
-	})
+// Update is never called; see Create.
+func (r *salesUsersResource) Update(_ context.Context, _ resource.UpdateRequest, resp *resource.UpdateResponse) {
+	notServed(&resp.Diagnostics)
 }
 
-// nullIfEmpty is s as a string value, null when empty: an absent value is
-// null, never "".
-func nullIfEmpty(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
+// Delete is never called; see Create.
+func (r *salesUsersResource) Delete(_ context.Context, _ resource.DeleteRequest, resp *resource.DeleteResponse) {
+	notServed(&resp.Diagnostics)
 }
 
-// stringSet is a set of strings (empty, not null, when there are none).
-func stringSet(values []string) types.Set {
-	elems := make([]attr.Value, len(values))
-	for i, v := range values {
-		elems[i] = types.StringValue(v)
-	}
-	return types.SetValueMust(types.StringType, elems)
-}
-
-// nullSetIfEmpty is stringSet, null when there are no values.
-func nullSetIfEmpty(values []string) types.Set {
-	if len(values) == 0 {
-		return types.SetNull(types.StringType)
-	}
-	return stringSet(values)
+// notServed is the error of a roster RPC that reached the framework.
+func notServed(diags *diag.Diagnostics) {
+	diags.AddError("Roster Not Served", "The salesseat_sales_users resource is served by the provider's own protocol server (provider.NewProtocol6Server), "+
+		"not by the framework's. "+reportBug)
 }
 
 // memberPath is the path of a members entry, for diagnostics.

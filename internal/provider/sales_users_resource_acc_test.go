@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -49,6 +50,31 @@ func liveSalesUsers(t *testing.T, e *accEnv, connectionID string) map[string]*cl
 	return out
 }
 
+// liveWant is what checkLive expects of a live sales user.
+type liveWant struct {
+	team   string
+	hidden []string // nil: none
+}
+
+// checkLive checks the team and hidden components of live sales users of
+// a connection, by CRM user ID: what the roster applied, which its
+// sales_users does not repeat.
+func (e *accEnv) checkLive(t *testing.T, connectionID string, want map[string]liveWant) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		live := liveSalesUsers(t, e, connectionID)
+		for id, w := range want {
+			su, ok := live[id]
+			if !ok {
+				return fmt.Errorf("CRM user %s holds no seat", id)
+			}
+			if su.Team != w.team || !slices.Equal(su.HiddenComponents, append([]string{}, w.hidden...)) {
+				return fmt.Errorf("CRM user %s: team %q, hidden %v; want team %q, hidden %v", id, su.Team, su.HiddenComponents, w.team, w.hidden)
+			}
+		}
+		return nil
+	}
+}
+
 func TestAccSalesUsers_lifecycle(t *testing.T) {
 	t.Parallel()
 	e := newAccEnv(t)
@@ -79,20 +105,20 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
 					plancheck.ExpectKnownValue(rosterAddr, entry(userPriya, "crm_username"), knownvalue.StringExact(usernamePriya)),
 					plancheck.ExpectKnownValue(rosterAddr, entry(userPriya, "role"), knownvalue.StringExact("sales_manager")),
 					plancheck.ExpectKnownValue(rosterAddr, entry(userMarco, "crm_username"), knownvalue.StringExact(usernameMarco)),
-					plancheck.ExpectKnownValue(rosterAddr, entry(userMarco, "source"), knownvalue.StringExact("select[0]")),
+					plancheck.ExpectKnownValue(rosterAddr, entry(userMarco, "role"), knownvalue.StringExact("marketing")),
+					plancheck.ExpectKnownValue(rosterAddr, entry(userMarco, "name"), knownvalue.StringExact("Marco Rossi")),
 					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "crm_username"), knownvalue.StringExact(usernameJordan)),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(rosterAddr, tfjsonpath.New("id"), knownvalue.StringExact(conn)),
 					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "role"), knownvalue.StringExact("sales")),
 					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "role_source"), knownvalue.StringExact("profile_mapping")),
-					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "sales_user_id"), knownvalue.StringRegexp(regexp.MustCompile(`^su_`))),
-					statecheck.ExpectKnownValue(rosterAddr, entry(userPriya, "team"), knownvalue.StringExact("East")),
 					statecheck.ExpectKnownValue(rosterAddr, entry(userPriya, "role_source"), knownvalue.StringExact("explicit")),
 					statecheck.ExpectKnownValue(rosterAddr, entry(userMarco, "role"), knownvalue.StringExact("marketing")),
 					priyaID.AddStateValue(rosterAddr, entry(userPriya, "sales_user_id")),
 				},
+				Check: e.checkLive(t, conn, map[string]liveWant{userJordan: {hidden: []string{"hot_prospects"}}, userPriya: {team: "East"}}),
 			},
 			{
 				// A team change and the hidden components cleared, in
@@ -108,20 +134,18 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
   }`, userJordan))),
 				ConfigPlanChecks: withPreApply(
 					plancheck.ExpectResourceAction(rosterAddr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.StringExact("West")),
 					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "role"), knownvalue.StringExact("sales")),
+					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.StringExact("West")),
 					plancheck.ExpectKnownValue(rosterAddr, entry(userJordan, "hidden_components"), knownvalue.SetExact([]knownvalue.Check{})),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.StringExact("West")),
-					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "hidden_components"), knownvalue.SetExact([]knownvalue.Check{})),
 					statecheck.ExpectKnownValue(rosterAddr, tfjsonpath.New("sales_users"), knownvalue.MapSizeExact(2)),
 				},
-				Check: func(_ *terraform.State) error {
+				Check: func(s *terraform.State) error {
 					if _, ok := liveSalesUsers(t, e, conn)[userPriya]; ok {
 						return fmt.Errorf("priya still holds a seat")
 					}
-					return nil
+					return e.checkLive(t, conn, map[string]liveWant{userJordan: {team: "West"}})(s)
 				},
 			},
 			{
@@ -141,12 +165,11 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
 				ConfigPlanChecks: withPreApply(
 					plancheck.ExpectResourceAction(rosterAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(rosterAddr, entry(userJordan, "role")),
-					plancheck.ExpectKnownValue(rosterAddr, entry(userMarco, "team"), knownvalue.StringExact("Growth")),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "role"), knownvalue.StringExact("sales_manager")),
-					statecheck.ExpectKnownValue(rosterAddr, entry(userMarco, "team"), knownvalue.StringExact("Growth")),
 				},
+				Check: e.checkLive(t, conn, map[string]liveWant{userJordan: {team: "West"}, userMarco: {team: "Growth"}}),
 			},
 			{
 				// A seat-neutral swap on a full account, in one apply:
@@ -433,8 +456,9 @@ resource "terraform_data" "team" {
 					plancheck.ExpectUnknownValue(rosterAddr, tfjsonpath.New("sales_users")),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "team"), knownvalue.StringExact("West")),
+					statecheck.ExpectKnownValue(rosterAddr, entry(userJordan, "role"), knownvalue.StringExact("sales")),
 				},
+				Check: e.checkLive(t, conn, map[string]liveWant{userJordan: {team: "West"}}),
 			},
 		},
 	})
