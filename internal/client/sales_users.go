@@ -31,8 +31,8 @@ type SalesUserService interface {
 	// UpdateFromCRM refreshes a sales user's name, email and activity from
 	// the org.
 	UpdateFromCRM(ctx context.Context, salesUserID string) (*SalesUser, error)
-	// Validate checks creates, updates, removals and restores without
-	// making them; seats are counted as Batch counts them.
+	// Validate checks up to MaxValidateItems creates, updates, removals and
+	// restores without making them; seats are counted as Batch counts them.
 	Validate(ctx context.Context, opts ValidateOptions) (*ValidationResult, error)
 	// Batch applies up to MaxBatchItems changes on one connection in one
 	// request, removals first, and reports each item. It is safe to retry:
@@ -42,8 +42,12 @@ type SalesUserService interface {
 	Batch(ctx context.Context, opts SalesUserBatchOptions) (*SalesUserBatchResult, error)
 }
 
-// MaxBatchItems is the most items one Batch or Validate request may carry.
+// MaxBatchItems is the most items one Batch request may carry.
 const MaxBatchItems = 500
+
+// MaxValidateItems is the most items one Validate request (a dry run) may
+// carry: a dry run writes nothing, so a whole roster fits in one request.
+const MaxValidateItems = 10000
 
 // Components a sales user can have hidden.
 const (
@@ -351,6 +355,9 @@ func (s *salesUserService) UpdateFromCRM(ctx context.Context, salesUserID string
 }
 
 func (s *salesUserService) Validate(ctx context.Context, opts ValidateOptions) (*ValidationResult, error) {
+	if n := len(opts.Items); n > MaxValidateItems {
+		return nil, fmt.Errorf("a dry run takes at most %d items, got %d: split it", MaxValidateItems, n)
+	}
 	items, err := normalizeItems(opts.Items)
 	if err != nil {
 		return nil, err

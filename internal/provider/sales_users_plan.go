@@ -280,7 +280,7 @@ func ownedSet(state rosterAttrs) map[string]bool {
 }
 
 // plan resolves the roster, computes what changes on its connection, checks
-// every change with one batched dry run (at most one call per 500 changes),
+// every change with one batched dry run (one call per 10,000 changes),
 // and returns sales_users as the apply will leave them; ok is false when it
 // cannot (the diagnostics say why). planned holds known configuration
 // values; prior is nil for a create.
@@ -325,7 +325,8 @@ func (r *salesUsersResource) plan(ctx context.Context, planned, prior rosterAttr
 	return entriesValue(r.plannedEntries(d, verdicts, connID)), true
 }
 
-// dryRun validates the ops in batches of client.MaxBatchItems and reports
+// dryRun validates the ops in dry runs of client.MaxValidateItems (one for
+// any roster up to that size) and reports
 // their problems, one diagnostic per member and one for a seat shortage. It
 // returns the verdict of each op by index.
 func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *rosterDiff, diags *diag.Diagnostics) map[int]client.ValidationItem {
@@ -333,8 +334,8 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 	if len(d.ops) == 0 {
 		return verdicts
 	}
-	for start := 0; start < len(d.ops); start += client.MaxBatchItems {
-		chunk := d.ops[start:min(start+client.MaxBatchItems, len(d.ops))]
+	for start := 0; start < len(d.ops); start += client.MaxValidateItems {
+		chunk := d.ops[start:min(start+client.MaxValidateItems, len(d.ops))]
 		items := make([]client.ValidateItem, len(chunk))
 		for i, op := range chunk {
 			items[i] = op.item

@@ -10,7 +10,8 @@ import (
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
 )
 
-// MaxValidateItems bounds one dry run.
+// MaxValidateItems bounds one dry run. It writes nothing, so it takes a
+// whole roster of 10,000 in one request, where a batch takes 500.
 const MaxValidateItems = 10000
 
 // plannedCreate is a create item after its CRM lookup.
