@@ -3,14 +3,17 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
@@ -196,6 +199,60 @@ func BenchmarkSalesUserCacheLoad10k(b *testing.B) {
 			if su, ok := data.salesUsers.get(ctx, data.client, o.ConnectionID, id); !ok || su.ID != id {
 				b.Fatalf("the cache did not serve sales user %s", id)
 			}
+		}
+	}
+	o.reportCalls(b)
+}
+
+// BenchmarkRosterNoopPlan10k drives what `terraform plan` asks of a roster of
+// 10,000 members with no change, through the roster's protocol server: a
+// refresh (ReadResource), then PlanResourceChange, each with its encoded
+// values, as a new provider process does. The plan must be the state as it
+// is; the figures to compare with Terraform's own cost are in `make scale`.
+func BenchmarkRosterNoopPlan10k(b *testing.B) {
+	const members = 10000
+	o := startBenchOrg(b, 20000, members)
+	ctx := context.Background()
+	server := func() *rosterServer {
+		p := &atomic.Pointer[providerData]{}
+		p.Store(o.providerData(b))
+		return &rosterServer{configured: p}
+	}
+	imported, err := server().ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: rosterTypeName, ID: o.ConnectionID})
+	if err != nil || len(imported.Diagnostics) > 0 || len(imported.ImportedResources) != 1 {
+		b.Fatalf("import: %v %+v", err, imported.Diagnostics)
+	}
+	state := imported.ImportedResources[0].State
+	_, stateAttrs, err := decodeRoster(state)
+	if err != nil || len(mapOf(stateAttrs["sales_users"])) != members {
+		b.Fatalf("imported state: %v, %d sales users", err, len(mapOf(stateAttrs["sales_users"])))
+	}
+	config := maps.Clone(stateAttrs)
+	config["id"] = tftypes.NewValue(tftypes.String, nil)
+	config["sales_users"] = tftypes.NewValue(rosterTypes().salesUsers, nil)
+	configValue, err := encodeRoster(config)
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	o.Sandbox.ResetCounters()
+	b.ReportAllocs()
+	for b.Loop() {
+		s := server()
+		read, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: rosterTypeName, CurrentState: state})
+		if err != nil || len(read.Diagnostics) > 0 {
+			b.Fatalf("read: %v %+v", err, read.Diagnostics)
+		}
+		plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+			TypeName: rosterTypeName, PriorState: read.NewState, ProposedNewState: read.NewState, Config: configValue,
+		})
+		if err != nil || len(plan.Diagnostics) > 0 {
+			b.Fatalf("plan: %v %+v", err, plan.Diagnostics)
+		}
+		planned, _, _ := decodeRoster(plan.PlannedState)
+		prior, _, _ := decodeRoster(read.NewState)
+		if !planned.Equal(prior) {
+			b.Fatal("the no-op plan changes the roster")
 		}
 	}
 	o.reportCalls(b)
