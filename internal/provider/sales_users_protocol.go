@@ -211,13 +211,13 @@ func (s *rosterServer) PlanResourceChange(ctx context.Context, req *tfprotov6.Pl
 	var diags diag.Diagnostics
 	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState, PlannedPrivate: req.PriorPrivate}
 	_, proposed, err := decodeRoster(req.ProposedNewState)
-	var prior rosterAttrs
+	var prior, configAttrs rosterAttrs
 	var config tftypes.Value
 	if err == nil {
 		_, prior, err = decodeRoster(req.PriorState)
 	}
 	if err == nil {
-		config, _, err = decodeRoster(req.Config)
+		config, configAttrs, err = decodeRoster(req.Config)
 	}
 	if err != nil {
 		valueError(&diags, "decode the plan", err)
@@ -228,8 +228,11 @@ func (s *rosterServer) PlanResourceChange(ctx context.Context, req *tfprotov6.Pl
 		return resp, nil // destroy: never blocked by plan-time checks
 	}
 	planned := maps.Clone(proposed)
-	if planned["exclusive"].IsNull() {
-		planned["exclusive"] = tftypes.NewValue(tftypes.Bool, false) // the default
+	if configAttrs == nil || configAttrs["exclusive"].IsNull() {
+		// The default, when the configuration leaves it out: Terraform
+		// proposes the prior value then, which would keep a roster that
+		// was exclusive exclusive after the line is deleted.
+		planned["exclusive"] = tfBool(false)
 	}
 	conn := planned["connection_id"]
 	if prior != nil && !prior["connection_id"].Equal(conn) {

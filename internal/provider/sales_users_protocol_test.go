@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -273,6 +274,26 @@ func TestRosterPlanWithoutAPI(t *testing.T) {
 		}
 		if len(resp.RequiresReplace) != 1 || !resp.RequiresReplace[0].Equal(tftypes.NewAttributePath().WithAttributeName("connection_id")) {
 			t.Errorf("requires replace %v, want connection_id", resp.RequiresReplace)
+		}
+	})
+
+	t.Run("exclusive left out of the configuration is false", func(t *testing.T) {
+		exclusivePrior := maps.Clone(prior)
+		exclusivePrior["exclusive"] = tfBool(true)
+		config := testRoster(t, map[string]tftypes.Value{"connection_id": tfUnknownString})
+		// Terraform proposes the prior value of an optional, computed
+		// attribute that the configuration leaves out.
+		proposed := maps.Clone(config)
+		proposed["exclusive"] = tfBool(true)
+		resp, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+			TypeName: rosterTypeName, PriorState: testDynamic(t, exclusivePrior), ProposedNewState: testDynamic(t, proposed), Config: testDynamic(t, config),
+		})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			t.Fatalf("%v %+v", err, resp.Diagnostics)
+		}
+		_, planned, _ := decodeRoster(resp.PlannedState)
+		if !planned["exclusive"].Equal(tfBool(false)) {
+			t.Errorf("exclusive = %v, want false: removing exclusive = true from the configuration ends exclusivity", planned["exclusive"])
 		}
 	})
 
