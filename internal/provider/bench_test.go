@@ -6,7 +6,6 @@ import (
 	"maps"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -214,8 +213,8 @@ func BenchmarkRosterNoopPlan10k(b *testing.B) {
 	o := startBenchOrg(b, 20000, members)
 	ctx := context.Background()
 	server := func() *rosterServer {
-		p := &atomic.Pointer[providerData]{}
-		p.Store(o.providerData(b))
+		p := &configuredProvider{}
+		p.data.Store(o.providerData(b))
 		return &rosterServer{configured: p}
 	}
 	imported, err := server().ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{TypeName: rosterTypeName, ID: o.ConnectionID})

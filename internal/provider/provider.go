@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -48,7 +47,7 @@ type salesseatProvider struct {
 	// configured receives the provider data when the provider is
 	// configured, for the RPCs that the framework does not serve (see
 	// NewProtocol6Server); nil when the framework serves everything.
-	configured *atomic.Pointer[providerData]
+	configured *configuredProvider
 }
 
 // salesseatProviderModel describes the provider configuration.
@@ -186,6 +185,9 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 		// otherwise say which argument is unknown and how to fix it.
 		if req.ClientCapabilities.DeferralAllowed {
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			if p.configured != nil {
+				p.configured.deferred.Store(true)
+			}
 			return
 		}
 		for name, v := range unknown {
@@ -278,7 +280,7 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 
 	data := newProviderData(c)
 	if p.configured != nil {
-		p.configured.Store(data)
+		p.configured.data.Store(data)
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data

@@ -21,7 +21,6 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -41,7 +40,16 @@ const rosterTypeName = "salesseat_sales_users"
 // rosterServer serves the roster's resource RPCs. configured holds the
 // provider data once the framework has configured the provider.
 type rosterServer struct {
-	configured *atomic.Pointer[providerData]
+	configured *configuredProvider
+}
+
+// deferred is the answer for an RPC while the provider's configuration is
+// deferred, as the framework answers for its resources; nil otherwise.
+func (s *rosterServer) deferred(allowed bool) *tfprotov6.Deferred {
+	if !allowed || s.configured == nil || !s.configured.deferred.Load() {
+		return nil
+	}
+	return &tfprotov6.Deferred{Reason: tfprotov6.DeferredReasonProviderConfigUnknown}
 }
 
 // resource returns the roster resource with the provider data, and an
@@ -49,7 +57,7 @@ type rosterServer struct {
 func (s *rosterServer) resource(diags *diag.Diagnostics) *salesUsersResource {
 	var data *providerData
 	if s.configured != nil {
-		data = s.configured.Load()
+		data = s.configured.data.Load()
 	}
 	if data == nil {
 		notConfigured(diags)
@@ -188,6 +196,9 @@ func (s *rosterServer) UpgradeResourceState(_ context.Context, req *tfprotov6.Up
 func (s *rosterServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	var diags diag.Diagnostics
 	resp := &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, Private: req.Private}
+	if resp.Deferred = s.deferred(req.ClientCapabilities != nil && req.ClientCapabilities.DeferralAllowed); resp.Deferred != nil {
+		return resp, nil
+	}
 	_, state, err := decodeRoster(req.CurrentState)
 	if err != nil {
 		valueError(&diags, "decode the state", err)
@@ -244,7 +255,8 @@ func (s *rosterServer) PlanResourceChange(ctx context.Context, req *tfprotov6.Pl
 	// a connection created in this plan, a team from another resource, a
 	// profile ID from a data source read at apply) would resolve to other
 	// members at apply: resolve nothing now; the apply resolves the roster.
-	if conn.IsKnown() && config.IsFullyKnown() {
+	resp.Deferred = s.deferred(req.ClientCapabilities != nil && req.ClientCapabilities.DeferralAllowed)
+	if conn.IsKnown() && config.IsFullyKnown() && resp.Deferred == nil {
 		if r := s.resource(&diags); r != nil {
 			if entries, ok := r.plan(ctx, planned, prior, &diags); ok {
 				planned["sales_users"] = entries
@@ -298,6 +310,9 @@ func (s *rosterServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.A
 func (s *rosterServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
 	var diags diag.Diagnostics
 	resp := &tfprotov6.ImportResourceStateResponse{}
+	if resp.Deferred = s.deferred(req.ClientCapabilities != nil && req.ClientCapabilities.DeferralAllowed); resp.Deferred != nil {
+		return resp, nil
+	}
 	if r := s.resource(&diags); r != nil {
 		if state := r.importState(ctx, req.ID, &diags); state != nil {
 			dv, err := encodeRoster(state)

@@ -297,6 +297,30 @@ func TestRosterPlanWithoutAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("provider configuration deferred", func(t *testing.T) {
+		deferred := &rosterServer{configured: &configuredProvider{}}
+		deferred.configured.deferred.Store(true)
+		config := testRoster(t, map[string]tftypes.Value{"connection_id": tfString("conn_1")})
+		resp, err := deferred.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+			TypeName: rosterTypeName, PriorState: testDynamic(t, prior), ProposedNewState: testDynamic(t, config), Config: testDynamic(t, config),
+			ClientCapabilities: &tfprotov6.PlanResourceChangeClientCapabilities{DeferralAllowed: true},
+		})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			t.Fatalf("%v %+v", err, resp.Diagnostics)
+		}
+		if resp.Deferred == nil || resp.Deferred.Reason != tfprotov6.DeferredReasonProviderConfigUnknown {
+			t.Errorf("deferred = %+v, want provider config unknown", resp.Deferred)
+		}
+		if _, planned, _ := decodeRoster(resp.PlannedState); planned["sales_users"].IsKnown() {
+			t.Errorf("sales_users = %v, want unknown", planned["sales_users"])
+		}
+		read, err := deferred.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: rosterTypeName, CurrentState: testDynamic(t, prior),
+			ClientCapabilities: &tfprotov6.ReadResourceClientCapabilities{DeferralAllowed: true}})
+		if err != nil || len(read.Diagnostics) > 0 || read.Deferred == nil {
+			t.Errorf("read: %v %+v deferred %+v", err, read.Diagnostics, read.Deferred)
+		}
+	})
+
 	t.Run("not configured", func(t *testing.T) {
 		config := testRoster(t, map[string]tftypes.Value{"connection_id": tfString("conn_1")})
 		resp, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{

@@ -19,12 +19,21 @@ import (
 // server, for tf6server.Serve and for acceptance tests.
 func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error) {
 	return func() (tfprotov6.ProviderServer, error) {
-		p := &salesseatProvider{version: version, configured: &atomic.Pointer[providerData]{}}
+		p := &salesseatProvider{version: version, configured: &configuredProvider{}}
 		return &protocolServer{
 			ProviderServer: providerserver.NewProtocol6(p)(),
 			roster:         &rosterServer{configured: p.configured},
 		}, nil
 	}
+}
+
+// configuredProvider is what the provider's Configure leaves for the RPCs
+// that the framework does not serve: the provider data, or that the
+// configuration was deferred (unknown arguments, with deferred actions
+// allowed).
+type configuredProvider struct {
+	data     atomic.Pointer[providerData]
+	deferred atomic.Bool
 }
 
 // protocolServer is the framework's server with the roster's resource RPCs
