@@ -17,6 +17,7 @@ import (
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sandboxtest"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 // The benchmarks here measure what a plan of a large org costs the provider:
@@ -255,4 +256,34 @@ func BenchmarkRosterNoopPlan10k(b *testing.B) {
 		}
 	}
 	o.reportCalls(b)
+}
+
+// BenchmarkRosterValidate10k validates the configuration of a roster of
+// 10,000 members, as Terraform asks in every walk; it must find nothing.
+func BenchmarkRosterValidate10k(b *testing.B) {
+	t := rosterTypes()
+	members := make(map[string]tftypes.Value, 10000)
+	for i := range 10000 {
+		members[sfid.FromSeq("005", "G0", i)] = tftypes.NewValue(t.member, map[string]tftypes.Value{
+			"role": tfString("sales"), "team": tfString("West"), "hidden_components": tfStringSetOrNull(nil),
+		})
+	}
+	attrs := rosterAttrs{}
+	for name, typ := range t.object.AttributeTypes {
+		attrs[name] = tftypes.NewValue(typ, nil)
+	}
+	attrs["connection_id"] = tfString("conn_1")
+	attrs["members"] = tftypes.NewValue(t.members, members)
+	config, err := encodeRoster(attrs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &rosterServer{}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := s.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{TypeName: rosterTypeName, Config: config})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			b.Fatalf("validate: %v, %d diagnostics, first %+v", err, len(resp.Diagnostics), resp.Diagnostics[0])
+		}
+	}
 }

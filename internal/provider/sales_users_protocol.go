@@ -22,13 +22,11 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -330,32 +328,25 @@ func (s *rosterServer) ImportResourceState(ctx context.Context, req *tfprotov6.I
 // validateRoster runs the validators of the roster's schema on a
 // configuration: those of its string, set and bool attributes, at the top
 // level, in each members entry and in each select block, and the map
-// validators of members on its keys.
+// validators of members.
 func validateRoster(ctx context.Context, attrs rosterAttrs, diags *diag.Diagnostics) {
 	sch := rosterTypes().schema
 	validateAttributes(ctx, sch.Attributes, attrs, path.Empty(), diags)
 
 	if members, ok := sch.Attributes["members"].(schema.MapNestedAttribute); ok {
 		elems := mapOf(attrs["members"])
-		if elems != nil {
-			// The map validators look at the keys (mapvalidator.KeysAre):
-			// give them the keys with null values rather than converting
-			// every entry.
-			memberType := members.NestedObject.Type()
-			null, err := memberType.ValueFromTerraform(ctx, tftypes.NewValue(rosterTypes().member, nil))
+		if elems != nil && len(members.Validators) > 0 {
+			value, err := members.GetType().ValueFromTerraform(ctx, attrs["members"])
 			if err != nil {
 				valueError(diags, "read members", err)
 				return
 			}
-			nulls := make(map[string]attr.Value, len(elems))
-			for k := range elems {
-				nulls[k] = null
-			}
-			mapValue := types.MapValueMust(memberType, nulls)
-			for _, v := range members.Validators {
-				var resp validator.MapResponse
-				v.ValidateMap(ctx, validator.MapRequest{Path: path.Root("members"), ConfigValue: mapValue}, &resp)
-				diags.Append(resp.Diagnostics...)
+			if mapValue, ok := value.(basetypes.MapValue); ok {
+				for _, v := range members.Validators {
+					var resp validator.MapResponse
+					v.ValidateMap(ctx, validator.MapRequest{Path: path.Root("members"), PathExpression: path.Root("members").Expression(), ConfigValue: mapValue}, &resp)
+					diags.Append(resp.Diagnostics...)
+				}
 			}
 		}
 		for _, key := range slices.Sorted(maps.Keys(elems)) {
