@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
 var _ datasource.DataSourceWithConfigure = (*accountDataSource)(nil)
@@ -65,12 +67,17 @@ func (d *accountDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		addAPIError(&resp.Diagnostics, "read the account", err, nil)
 		return
 	}
-	model := accountDataSourceModel{
+	model := accountModel(acc)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// accountModel converts the account into the data source's model.
+func accountModel(acc *client.Account) accountDataSourceModel {
+	return accountDataSourceModel{
 		ID:             types.StringValue(acc.ID),
-		Name:           types.StringValue(acc.Name),
+		Name:           stringOrNull(acc.Name),
 		SeatLimit:      types.Int64Value(int64(acc.SeatLimit)),
 		SeatsUsed:      types.Int64Value(int64(acc.SeatsUsed)),
 		SeatsAvailable: types.Int64Value(int64(acc.SeatsAvailable)),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }

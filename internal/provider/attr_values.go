@@ -31,3 +31,13 @@ func setStrings(s types.Set) []string {
 	slices.Sort(out)
 	return out
 }
+
+// stringOrNull is a string value, null when the API has no value (""): an
+// absent value is null, never "", so that `x == null` in a configuration
+// tests what it reads as.
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

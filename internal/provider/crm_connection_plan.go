@@ -34,7 +34,7 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if req.State.Raw.IsNull() {
 		// A connection is created only when the platform could authorize it.
 		plan.Status = types.StringValue(statusConnected)
-		plan.StatusReason = types.StringValue("")
+		plan.StatusReason = types.StringNull()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -65,7 +65,7 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		// re-run its grant without a person: either way the update
 		// succeeds only with a connected connection, so the plan says so.
 		plan.Status = types.StringValue(statusConnected)
-		plan.StatusReason = types.StringValue("")
+		plan.StatusReason = types.StringNull()
 	case disconnected:
 		// The status is left as Terraform proposes it: unchanged when
 		// nothing else changes, unknown when an update (which may find the

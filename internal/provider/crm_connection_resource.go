@@ -182,7 +182,7 @@ func (r *crmConnectionResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed:            true,
 			},
 			"status_reason": schema.StringAttribute{
-				MarkdownDescription: "Why the connection is disconnected, e.g. `invalid_grant: expired access/refresh token`; empty while connected.",
+				MarkdownDescription: "Why the connection is disconnected, e.g. `invalid_grant: expired access/refresh token`; null while connected.",
 				Computed:            true,
 			},
 			"organization_id": schema.StringAttribute{
@@ -245,18 +245,18 @@ func connectionAttribute(e *client.Error) (path.Path, bool) {
 // returned by the API and stay as they are.
 func (m *crmConnectionResourceModel) fromAPI(c *client.Connection) {
 	m.ID = types.StringValue(c.ID)
-	m.Name = types.StringValue(c.Name)
-	m.Environment = types.StringValue(c.Environment)
-	m.LoginURL = types.StringValue(c.LoginURL)
-	m.ServiceUsername = types.StringValue(c.ServiceUsername)
-	m.OAuthClientID = types.StringValue(c.OAuthClientID)
+	m.Name = stringOrNull(c.Name)
+	m.Environment = stringOrNull(c.Environment)
+	m.LoginURL = stringOrNull(c.LoginURL)
+	m.ServiceUsername = stringOrNull(c.ServiceUsername)
+	m.OAuthClientID = stringOrNull(c.OAuthClientID)
 	m.AutomaticUserSync = types.BoolValue(c.AutomaticUserSync)
 	m.UserSync = types.BoolValue(c.UserSync)
-	m.AuthMethod = types.StringValue(c.AuthMethod)
-	m.Status = types.StringValue(c.Status)
-	m.StatusReason = types.StringValue(c.StatusReason)
-	m.OrganizationID = types.StringValue(c.OrganizationID)
-	m.InstanceURL = types.StringValue(c.InstanceURL)
+	m.AuthMethod = stringOrNull(c.AuthMethod)
+	m.Status = stringOrNull(c.Status)
+	m.StatusReason = stringOrNull(c.StatusReason)
+	m.OrganizationID = stringOrNull(c.OrganizationID)
+	m.InstanceURL = stringOrNull(c.InstanceURL)
 	// Write-only values are never stored.
 	m.RefreshTokenWO = types.StringNull()
 	m.JWTPrivateKeyWO = types.StringNull()

@@ -60,7 +60,7 @@ func TestAccCRMConnection_lifecycle(t *testing.T) {
 					replacedID.AddStateValue(connAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^conn_`))),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("status"), knownvalue.StringExact("connected")),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("status_reason"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("status_reason"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("organization_id"), knownvalue.StringExact(e.creds.OrganizationID)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("instance_url"), knownvalue.NotNull()),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("auth_method"), knownvalue.StringExact("refresh_token")),
@@ -223,7 +223,7 @@ func TestAccCRMConnection_expiredRefreshToken(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(connAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("status"), knownvalue.StringExact("connected")),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("status_reason"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("status_reason"), knownvalue.Null()),
 				},
 			},
 		},

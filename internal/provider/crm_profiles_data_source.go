@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
 var _ datasource.DataSourceWithConfigure = (*crmProfilesDataSource)(nil)
@@ -88,12 +90,17 @@ func (d *crmProfilesDataSource) Read(ctx context.Context, req datasource.ReadReq
 			addAPIError(&resp.Diagnostics, fmt.Sprintf("list the CRM profiles of connection %s", connectionID), err, nil)
 			return
 		}
-		profiles = append(profiles, crmProfileModel{
-			ID:        types.StringValue(p.ID),
-			Name:      types.StringValue(p.Name),
-			UserCount: types.Int64Value(int64(p.UserCount)),
-		})
+		profiles = append(profiles, crmProfileModelOf(p))
 	}
 	model.Profiles = profiles
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// crmProfileModelOf converts a CRM profile into an element of profiles.
+func crmProfileModelOf(p *client.CRMProfile) crmProfileModel {
+	return crmProfileModel{
+		ID:        types.StringValue(p.ID),
+		Name:      stringOrNull(p.Name),
+		UserCount: types.Int64Value(int64(p.UserCount)),
+	}
 }

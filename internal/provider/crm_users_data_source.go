@@ -61,14 +61,14 @@ var crmUserAttrTypes = map[string]attr.Type{
 func crmUserValue(u *client.CRMUser) attr.Value {
 	return types.ObjectValueMust(crmUserAttrTypes, map[string]attr.Value{
 		"id":            types.StringValue(u.ID),
-		"username":      types.StringValue(u.Username),
-		"email":         types.StringValue(u.Email),
-		"first_name":    types.StringValue(u.FirstName),
-		"last_name":     types.StringValue(u.LastName),
+		"username":      stringOrNull(u.Username),
+		"email":         stringOrNull(u.Email),
+		"first_name":    stringOrNull(u.FirstName),
+		"last_name":     stringOrNull(u.LastName),
 		"active":        types.BoolValue(u.Active),
-		"profile_id":    types.StringValue(u.ProfileID),
-		"profile_name":  types.StringValue(u.ProfileName),
-		"sales_user_id": types.StringValue(u.SalesUserID),
+		"profile_id":    stringOrNull(u.ProfileID),
+		"profile_name":  stringOrNull(u.ProfileName),
+		"sales_user_id": stringOrNull(u.SalesUserID),
 	})
 }
 
@@ -137,7 +137,7 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 						"active":        schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Salesforce.", Computed: true},
 						"profile_id":    schema.StringAttribute{MarkdownDescription: "18-character ID of the user's profile.", Computed: true},
 						"profile_name":  schema.StringAttribute{MarkdownDescription: "Name of the user's profile.", Computed: true},
-						"sales_user_id": schema.StringAttribute{MarkdownDescription: "ID of the sales user the CRM user is imported as; empty when not imported.", Computed: true},
+						"sales_user_id": schema.StringAttribute{MarkdownDescription: "ID of the sales user the CRM user is imported as; null when not imported.", Computed: true},
 					},
 				},
 			},

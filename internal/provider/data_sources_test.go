@@ -67,6 +67,11 @@ locals {
 output "sales_rep_profile" {
   value = local.profiles["Sales Rep"].id
 }
+
+# An absent value is null: the natural filter selects the users not imported.
+output "inactive_not_imported" {
+  value = [for u in data.salesseat_crm_users.inactive_reps.users : u.username if u.sales_user_id == null]
+}
 `, conn, profileSalesRep[:15])),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.salesseat_account.this", tfjsonpath.New("seat_limit"), knownvalue.Int64Exact(fixtureSeatLimit)),
@@ -80,6 +85,7 @@ output "sales_rep_profile" {
 					statecheck.ExpectKnownValue("data.salesseat_roles.all", tfjsonpath.New("roles"), knownvalue.ListSizeExact(len(roleNames))),
 					statecheck.ExpectKnownValue("data.salesseat_crm_profiles.all", tfjsonpath.New("profiles"), knownvalue.ListSizeExact(5)),
 					statecheck.ExpectKnownOutputValue("sales_rep_profile", knownvalue.StringExact(profileSalesRep)),
+					statecheck.ExpectKnownOutputValue("inactive_not_imported", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(usernameChris)})),
 					statecheck.ExpectKnownValue("data.salesseat_crm_users.reps_named", tfjsonpath.New("users"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
 							"id":            knownvalue.StringExact(userJordan),
@@ -97,7 +103,7 @@ output "sales_rep_profile" {
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
 							"username":      knownvalue.StringExact(usernameChris),
 							"active":        knownvalue.Bool(false),
-							"sales_user_id": knownvalue.StringExact(""),
+							"sales_user_id": knownvalue.Null(),
 						}),
 					})),
 					statecheck.ExpectKnownValue("data.salesseat_crm_users.imported", tfjsonpath.New("users"), knownvalue.ListSizeExact(1)),

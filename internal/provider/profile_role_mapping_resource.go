@@ -373,8 +373,8 @@ func (m *profileRoleMappingResourceModel) fromAPI(rm *client.RoleMapping) {
 	m.ID = types.StringValue(rm.ID)
 	m.ConnectionID = types.StringValue(rm.ConnectionID)
 	m.CRMProfileID = sfidtype.NewIDValue(rm.CRMProfileID)
-	m.CRMProfileName = types.StringValue(rm.CRMProfileName)
-	m.Role = types.StringValue(rm.Role)
+	m.CRMProfileName = stringOrNull(rm.CRMProfileName)
+	m.Role = stringOrNull(rm.Role)
 }
 
 // recordRoleChange records a planned change of a mapping's role in the

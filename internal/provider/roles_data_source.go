@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
 var _ datasource.DataSourceWithConfigure = (*rolesDataSource)(nil)
@@ -73,7 +75,12 @@ func (d *rolesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 	}
 	model := rolesDataSourceModel{Roles: make([]roleModel, 0, len(roles))}
 	for _, r := range roles {
-		model.Roles = append(model.Roles, roleModel{Name: types.StringValue(r.Name), Description: types.StringValue(r.Description)})
+		model.Roles = append(model.Roles, roleModelOf(r))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// roleModelOf converts a role into an element of roles.
+func roleModelOf(r client.Role) roleModel {
+	return roleModel{Name: types.StringValue(r.Name), Description: stringOrNull(r.Description)}
 }

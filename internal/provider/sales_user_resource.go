@@ -259,8 +259,10 @@ func (m salesUserResourceModel) describe() string {
 // copyCRMFields copies the known attributes that follow the CRM (username,
 // name, email, active flag, profile) and the status from src.
 func (m *salesUserResourceModel) copyCRMFields(src salesUserResourceModel) {
+	// A null value is known too: the API has no value (a user without a
+	// first name).
 	copyKnown := func(dst *types.String, v types.String) {
-		if !v.IsUnknown() && !v.IsNull() {
+		if !v.IsUnknown() {
 			*dst = v
 		}
 	}
@@ -271,7 +273,7 @@ func (m *salesUserResourceModel) copyCRMFields(src salesUserResourceModel) {
 	copyKnown(&m.CRMProfileID, src.CRMProfileID)
 	copyKnown(&m.CRMProfileName, src.CRMProfileName)
 	copyKnown(&m.Status, src.Status)
-	if !src.CRMActive.IsUnknown() && !src.CRMActive.IsNull() {
+	if !src.CRMActive.IsUnknown() {
 		m.CRMActive = src.CRMActive
 	}
 }
@@ -283,9 +285,9 @@ func (m *salesUserResourceModel) fromAPI(ctx context.Context, su *client.SalesUs
 	m.ID = types.StringValue(su.ID)
 	m.ConnectionID = types.StringValue(su.ConnectionID)
 	m.CRMUserID = sfidtype.NewIDValue(su.CRMUserID)
-	m.CRMUsername = types.StringValue(su.CRMUsername)
-	m.Role = types.StringValue(su.Role)
-	m.RoleSource = types.StringValue(su.RoleSource)
+	m.CRMUsername = stringOrNull(su.CRMUsername)
+	m.Role = stringOrNull(su.Role)
+	m.RoleSource = stringOrNull(su.RoleSource)
 	m.Team = types.StringNull()
 	if su.Team != "" {
 		m.Team = types.StringValue(su.Team)
@@ -296,15 +298,15 @@ func (m *salesUserResourceModel) fromAPI(ctx context.Context, su *client.SalesUs
 	}
 	set, diags := types.SetValueFrom(ctx, types.StringType, hidden)
 	m.HiddenComponents = set
-	m.Email = types.StringValue(su.Email)
-	m.FirstName = types.StringValue(su.FirstName)
-	m.LastName = types.StringValue(su.LastName)
+	m.Email = stringOrNull(su.Email)
+	m.FirstName = stringOrNull(su.FirstName)
+	m.LastName = stringOrNull(su.LastName)
 	m.CRMActive = types.BoolValue(su.CRMActive)
-	m.CRMProfileID = types.StringValue(su.CRMProfileID)
-	m.CRMProfileName = types.StringValue(su.CRMProfileName)
-	m.Status = types.StringValue(su.Status)
+	m.CRMProfileID = stringOrNull(su.CRMProfileID)
+	m.CRMProfileName = stringOrNull(su.CRMProfileName)
+	m.Status = stringOrNull(su.Status)
 	m.AdoptedExistingUser = types.BoolValue(su.AdoptedExistingUser)
-	m.PlatformUserID = types.StringValue(su.PlatformUserID)
-	m.CreatedBy = types.StringValue(su.CreatedBy)
+	m.PlatformUserID = stringOrNull(su.PlatformUserID)
+	m.CreatedBy = stringOrNull(su.CreatedBy)
 	return diags
 }

@@ -553,8 +553,8 @@ func newEntry(op rosterOp, v client.ValidationItem, w *wantMember, mappingPlanne
 		e["role"] = tfStringOrNull(v.Role)
 	}
 	if crm != nil && op.item.Action == client.ValidateActionCreate {
-		e["crm_username"], e["email"] = tfString(crm.Username), tfString(crm.Email)
-		e["name"], e["crm_profile_name"] = tfStringOrNull(fullName(crm.FirstName, crm.LastName)), tfString(crm.ProfileName)
+		e["crm_username"], e["email"] = tfStringOrNull(crm.Username), tfStringOrNull(crm.Email)
+		e["name"], e["crm_profile_name"] = tfStringOrNull(fullName(crm.FirstName, crm.LastName)), tfStringOrNull(crm.ProfileName)
 		e["crm_active"] = tfBool(crm.Active)
 	}
 	if op.item.Action == client.ValidateActionRestore && op.cur != nil {
@@ -562,7 +562,7 @@ func newEntry(op rosterOp, v client.ValidationItem, w *wantMember, mappingPlanne
 		// fields are read again from the CRM at apply.
 		e["sales_user_id"] = tfString(op.cur.ID)
 		e["adopted_existing_user"] = tfBool(op.cur.AdoptedExistingUser)
-		e["crm_username"] = tfString(op.cur.CRMUsername)
+		e["crm_username"] = tfStringOrNull(op.cur.CRMUsername)
 	}
 	return e
 }
@@ -579,15 +579,15 @@ func (e entryAttrs) value() tftypes.Value {
 func rosterEntryAttrs(su *client.SalesUser) entryAttrs {
 	return entryAttrs{
 		"sales_user_id":         tfString(su.ID),
-		"crm_username":          tfString(su.CRMUsername),
+		"crm_username":          tfStringOrNull(su.CRMUsername),
 		"name":                  tfStringOrNull(fullName(su.FirstName, su.LastName)),
-		"email":                 tfString(su.Email),
-		"crm_profile_name":      tfString(su.CRMProfileName),
+		"email":                 tfStringOrNull(su.Email),
+		"crm_profile_name":      tfStringOrNull(su.CRMProfileName),
 		"role":                  tfStringOrNull(su.Role),
-		"role_source":           tfString(su.RoleSource),
+		"role_source":           tfStringOrNull(su.RoleSource),
 		"team":                  tfStringOrNull(su.Team),
 		"hidden_components":     tfStringSet(su.HiddenComponents),
-		"status":                tfString(su.Status),
+		"status":                tfStringOrNull(su.Status),
 		"crm_active":            tfBool(su.CRMActive),
 		"adopted_existing_user": tfBool(su.AdoptedExistingUser),
 	}
