@@ -41,3 +41,19 @@ func stringOrNull(s string) types.String {
 	}
 	return types.StringValue(s)
 }
+
+// knownString is the value of a known string, "" when null or unknown.
+func knownString(s types.String) string {
+	if s.IsUnknown() {
+		return ""
+	}
+	return s.ValueString()
+}
+
+// stringOrUnknown is a string value, unknown when "" (not known at plan).
+func stringOrUnknown(s string) types.String {
+	if s == "" {
+		return types.StringUnknown()
+	}
+	return types.StringValue(s)
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
@@ -30,8 +31,16 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.LoginURL = types.StringValue(defaultLoginURLs[plan.Environment.ValueString()])
 	}
 	plan.AuthMethod = authMethodOf(config)
+	noCredential := config.RefreshToken.IsNull() && config.JWTPrivateKey.IsNull() && config.RefreshTokenWO.IsNull() && config.JWTPrivateKeyWO.IsNull()
 
 	if req.State.Raw.IsNull() {
+		if noCredential {
+			resp.Diagnostics.AddAttributeError(path.Root("refresh_token_wo"), "Connection Credential Missing",
+				"A new connection needs a credential for its Salesforce service account: set refresh_token_wo or jwt_private_key_wo "+
+					"(with credentials_wo_version), or refresh_token or jwt_private_key. "+
+					"Only a connection that already exists (imported) may leave them out: it keeps the grant the platform stored.")
+			return
+		}
 		// A connection is created only when the platform could authorize it.
 		plan.Status = types.StringValue(statusConnected)
 		plan.StatusReason = types.StringNull()
@@ -45,6 +54,11 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 
+	if noCredential {
+		// An imported connection without credentials in the configuration
+		// keeps the grant the platform stored, and its auth method.
+		plan.AuthMethod = state.AuthMethod
+	}
 	credentialsChange := credentialsChanged(plan, state)
 	identityChange := credentialsChange || !plan.LoginURL.Equal(state.LoginURL) ||
 		!plan.ServiceUsername.Equal(state.ServiceUsername) || !plan.OAuthClientID.Equal(state.OAuthClientID)

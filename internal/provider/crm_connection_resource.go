@@ -197,10 +197,12 @@ func (r *crmConnectionResource) Schema(_ context.Context, _ resource.SchemaReque
 	}
 }
 
-// ConfigValidators requires exactly one credential.
+// ConfigValidators allows at most one credential. A new connection needs
+// one (ModifyPlan); an imported one may leave them out and keep the grant the
+// platform stored, so configuration generated from an import validates.
 func (r *crmConnectionResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{
-		resourcevalidator.ExactlyOneOf(
+		resourcevalidator.Conflicting(
 			path.MatchRoot("refresh_token"),
 			path.MatchRoot("jwt_private_key"),
 			path.MatchRoot("refresh_token_wo"),

@@ -343,7 +343,7 @@ resource "salesseat_crm_connection" "test" {
 		{body: `environment = "sandbox"
   refresh_token = "x"
   jwt_private_key = "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----"`, want: errorMatching("Invalid Attribute Combination", "refresh_token")},
-		{body: `environment = "sandbox"`, want: errorMatching("Missing Attribute Configuration", "Exactly one of these attributes must be configured")},
+		{body: `environment = "sandbox"`, want: errorMatching("Connection Credential Missing", "A new connection needs a credential")},
 		{body: `environment = "sandbox"
   jwt_private_key = "not a key"`, want: errorMatching("Invalid Private Key", "jwt_private_key must be a PEM-encoded RSA private key")},
 		{body: `environment = "sandbox"

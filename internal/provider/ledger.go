@@ -51,16 +51,17 @@ type seatLedger struct {
 	// plan's creates need it.
 	released map[string]struct{}
 
-	// mappings records the profile role mappings planned for creation, per
-	// connection ID, with the profile IDs and names they map.
-	mappings map[string]map[string]struct{}
+	// mappings records the profile role mappings the plan creates or whose
+	// role it changes, per connection ID: the profile IDs and names they
+	// map, to the planned role ("" when unknown at plan).
+	mappings map[string]map[string]string
 }
 
 func newSeatLedger() *seatLedger {
 	return &seatLedger{
 		reserved: make(map[string]int),
 		released: make(map[string]struct{}),
-		mappings: make(map[string]map[string]struct{}),
+		mappings: make(map[string]map[string]string),
 	}
 }
 
@@ -143,18 +144,33 @@ func (l *seatLedger) freed(salesUserID string) bool {
 }
 
 // planMapping records that the plan creates a role mapping for a profile
-// (by ID or name) on a connection.
-func (l *seatLedger) planMapping(connectionID, profileKey string) {
+// (by ID or name) on a connection, or changes its role, to role ("" when
+// unknown at plan).
+func (l *seatLedger) planMapping(connectionID, profileKey, role string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	m, ok := l.mappings[connectionID]
 	if !ok {
-		m = make(map[string]struct{})
+		m = make(map[string]string)
 		l.mappings[connectionID] = m
 	}
 	if profileKey != "" {
-		m[profileKey] = struct{}{}
+		m[profileKey] = role
 	}
+}
+
+// plannedRole reports whether the plan creates or changes the role mapping
+// of the profile with one of the keys on the connection, and the role it
+// plans ("" when unknown at plan).
+func (l *seatLedger) plannedRole(connectionID string, profileKeys ...string) (role string, planned bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range profileKeys {
+		if r, hit := l.mappings[connectionID][k]; hit && k != "" {
+			return r, true
+		}
+	}
+	return "", false
 }
 
 // plannedMappings reports whether the plan creates any role mapping on the

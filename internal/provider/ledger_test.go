@@ -194,8 +194,8 @@ func TestSeatLedgerConcurrentReservations(t *testing.T) {
 
 func TestPlannedMappings(t *testing.T) {
 	l := newSeatLedger()
-	l.planMapping("conn_a", "id:00e5A0000000002QAA")
-	l.planMapping("conn_a", "name:sales rep")
+	l.planMapping("conn_a", "id:00e5A0000000002QAA", "sales")
+	l.planMapping("conn_a", "name:sales rep", "sales")
 	cases := map[string]struct {
 		conn           string
 		keys           []string

@@ -109,7 +109,8 @@ func TestAccProfileRoleMapping_planTimeErrors(t *testing.T) {
 		{key: `crm_profile_id = "00e5A00000"`, role: "sales", want: errorMatching("Invalid Salesforce ID", "The value of crm_profile_id is not a valid 15- or 18-character Salesforce ID", "it has 10 characters")},
 		{key: fmt.Sprintf("crm_profile_id = %q", userJordan), role: "sales", want: errorMatching("Wrong Kind Of Salesforce ID", `which starts with "00e"`)},
 		{key: `crm_profile_name = "Sales Rep"`, role: "boss", want: errorMatching("role", `value must be one of: ["administrator" "marketing" "sales_manager" "sales"], got: "boss"`)},
-		{key: fmt.Sprintf("crm_profile_id = %q\n  crm_profile_name = \"Sales Rep\"", profileSalesRep), role: "sales", want: errorMatching("Invalid Attribute Combination")},
+		{key: fmt.Sprintf("crm_profile_id = %q\n  crm_profile_name = \"Marketing User\"", profileSalesRep), role: "sales", want: errorMatching("CRM Profile ID and Name Disagree", `is the profile "Sales Rep"`, `crm_profile_name = "Marketing User"`)},
+		{key: `# no key`, role: "sales", want: errorMatching("Missing Attribute Configuration", "crm_profile_id", "crm_profile_name")},
 	}
 	var steps []resource.TestStep
 	for _, c := range cases {

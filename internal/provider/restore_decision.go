@@ -345,11 +345,8 @@ func (r *salesUserResource) checkRestoreRole(ctx context.Context, holder recycle
 	item := client.ValidateItem{
 		Action:       "create",
 		ConnectionID: plan.ConnectionID.ValueString(),
-		CRMUsername:  config.CRMUsername.ValueString(),
 	}
-	if !config.CRMUserID.IsNull() {
-		item.CRMUserID = config.CRMUserID.ValueString()
-	}
+	item.CRMUserID, item.CRMUsername = config.apiKey()
 	result, ok := r.dryRun(ctx, item, config, diags)
 	if !ok {
 		return

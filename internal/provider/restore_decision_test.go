@@ -342,7 +342,7 @@ func TestSalesUserPlanRestore(t *testing.T) {
 				connection = tc.connection
 			}
 			if tc.plannedMapping {
-				e.data.ledger.planMapping(connection, "name:sales rep")
+				e.data.ledger.planMapping(connection, "name:sales rep", "sales")
 			}
 			config, plan := createModels(connection, tc.crmUserID, tc.username, tc.role, "", tc.restore)
 			diags := e.planCreate(config, plan)

@@ -34,14 +34,11 @@ func (r *salesUserResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	opts := client.SalesUserCreateOptions{
 		ConnectionID:     plan.ConnectionID.ValueString(),
-		CRMUsername:      config.CRMUsername.ValueString(),
 		Role:             config.Role.ValueString(),
 		Team:             plan.Team.ValueString(),
 		HiddenComponents: setStrings(plan.HiddenComponents),
 	}
-	if !config.CRMUserID.IsNull() {
-		opts.CRMUserID = normalizedID(config.CRMUserID.ValueString())
-	}
+	opts.CRMUserID, opts.CRMUsername = config.apiKey()
 	// The plan's record of a replaced sales user has done its job.
 	if resp.Private != nil {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyReplaces, nil)...)

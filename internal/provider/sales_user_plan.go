@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -73,15 +74,22 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 
 	// An explicit role is the configured one; without one, the role follows
-	// the profile's mapping and is known only after apply when that
-	// changes.
+	// the profile's mapping: unchanged while the mapping is, known after
+	// apply when this plan changes it (or the sales user stops having a
+	// role of its own). A create learns it from the dry run (checkCreate).
 	if config.Role.IsNull() {
 		plan.RoleSource = types.StringValue(roleSourceProfileMapping)
-		if !creating && state.RoleSource.ValueString() == roleSourceExplicit {
-			plan.Role = types.StringUnknown()
+		plan.EffectiveRole = types.StringUnknown()
+		if !creating {
+			if role, planned := r.data.ledger.plannedRole(state.ConnectionID.ValueString(), profileKeys(state.CRMProfileID.ValueString(), state.CRMProfileName.ValueString())...); planned {
+				plan.EffectiveRole = stringOrUnknown(role)
+			} else if state.RoleSource.ValueString() == roleSourceProfileMapping {
+				plan.EffectiveRole = state.EffectiveRole
+			}
 		}
 	} else {
 		plan.RoleSource = types.StringValue(roleSourceExplicit)
+		plan.EffectiveRole = config.Role
 	}
 
 	if !creating && replacing(plan, config, state) {
@@ -101,7 +109,9 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		// mark every computed attribute unknown; plan no change at all,
 		// except for restore_from_recycle_bin, which must follow the
 		// configuration (a change of it is an update that calls no API).
+		// The effective role still follows a mapping this plan changes.
 		state.RestoreFromRecycleBin = plan.RestoreFromRecycleBin
+		state.EffectiveRole = plan.EffectiveRole
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &state)...)
 		return
 	}
@@ -203,16 +213,20 @@ func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserReso
 	item := client.ValidateItem{
 		Action:           "create",
 		ConnectionID:     connectionID,
-		CRMUsername:      config.CRMUsername.ValueString(),
 		Role:             config.Role.ValueStringPointer(),
 		Team:             config.Team.ValueStringPointer(),
 		HiddenComponents: setStrings(plan.HiddenComponents),
 	}
-	if !config.CRMUserID.IsNull() {
-		item.CRMUserID = config.CRMUserID.ValueString()
-	}
+	item.CRMUserID, item.CRMUsername = config.apiKey()
 	result, ok := r.dryRun(ctx, item, config, diags)
 	if !ok {
+		return
+	}
+	if !config.CRMUserID.IsNull() && !config.CRMUsername.IsNull() && result.CRMUsername != "" &&
+		!strings.EqualFold(result.CRMUsername, config.CRMUsername.ValueString()) {
+		diags.AddAttributeError(path.Root("crm_username"), "CRM User ID and Username Disagree",
+			fmt.Sprintf("crm_user_id = %q is the CRM user %q, but crm_username = %q. Set only one of them, or correct the one that is wrong.",
+				config.CRMUserID.ValueString(), result.CRMUsername, config.CRMUsername.ValueString()))
 		return
 	}
 	if config.CRMUserID.IsNull() && result.CRMUserID != "" {
@@ -220,6 +234,20 @@ func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserReso
 	}
 	if config.CRMUsername.IsNull() && result.CRMUsername != "" {
 		plan.CRMUsername = types.StringValue(result.CRMUsername)
+	}
+	// Without a role of its own, the sales user gets its profile's mapped
+	// role, which the dry run reports, unless this plan changes that
+	// mapping.
+	if config.Role.IsNull() {
+		var keys []string
+		if result.CRMUser != nil {
+			keys = profileKeys(result.CRMUser.ProfileID, result.CRMUser.ProfileName)
+		}
+		if role, planned := r.data.ledger.plannedRole(connectionID, keys...); planned {
+			plan.EffectiveRole = stringOrUnknown(role)
+		} else if result.Role != "" {
+			plan.EffectiveRole = types.StringValue(result.Role)
+		}
 	}
 	r.reportCreateProblems(ctx, *plan, config, replaced, result, diags)
 }

@@ -29,7 +29,7 @@ func TestSalesUserReportProblemsProfileNotMapped(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			data := &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}
 			for _, k := range tc.planned {
-				data.ledger.planMapping("conn_1", k)
+				data.ledger.planMapping("conn_1", k, "sales")
 			}
 			r := &salesUserResource{data: data}
 			config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(usernameJordan)}

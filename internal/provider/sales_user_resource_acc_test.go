@@ -66,6 +66,8 @@ func TestAccSalesUser_lifecycle(t *testing.T) {
 					// The dry run resolved the CRM user: the plan shows its username.
 					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("crm_username"), knownvalue.StringExact(usernameJordan)),
 					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("role_source"), knownvalue.StringExact("profile_mapping")),
+					// The mapping planned before it gives the role.
+					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("effective_role"), knownvalue.StringExact("sales")),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
@@ -76,7 +78,8 @@ func TestAccSalesUser_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("email"), knownvalue.StringExact(usernameJordan)),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("first_name"), knownvalue.StringExact("Jordan")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("last_name"), knownvalue.StringExact("Lee")),
-					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.StringExact("sales")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("effective_role"), knownvalue.StringExact("sales")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role_source"), knownvalue.StringExact("profile_mapping")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("team"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("hidden_components"), knownvalue.SetExact([]knownvalue.Check{})),
@@ -108,6 +111,7 @@ func TestAccSalesUser_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.StringExact("sales_manager")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("effective_role"), knownvalue.StringExact("sales_manager")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role_source"), knownvalue.StringExact("explicit")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("team"), knownvalue.StringExact("West")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("hidden_components"), knownvalue.SetExact([]knownvalue.Check{
@@ -148,10 +152,15 @@ func TestAccSalesUser_lifecycle(t *testing.T) {
 				Config: e.config(repMapping(conn, "marketing"), salesUserConfig(conn, fmt.Sprintf(`crm_user_id = %q
   team = "West"
   %s`, jordan15, dependsOnMapping))),
-				ConfigPlanChecks: withPreApply(plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate)),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectResourceAction(userAddr, plancheck.ResourceActionUpdate),
+					// The mapping's new role, planned before the sales user.
+					plancheck.ExpectKnownValue(userAddr, tfjsonpath.New("effective_role"), knownvalue.StringExact("marketing")),
+				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.StringExact("marketing")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("effective_role"), knownvalue.StringExact("marketing")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role_source"), knownvalue.StringExact("profile_mapping")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("hidden_components"), knownvalue.SetExact([]knownvalue.Check{})),
 				},
@@ -258,11 +267,15 @@ func TestAccSalesUser_planTimeErrors(t *testing.T) {
   hidden_components = ["dashboard"]`, userJordan),
 			want: errorMatching("hidden_components", `value must be one of: ["hot_prospects"`, `got: "dashboard"`),
 		},
-		{ // conflicting keys
+		{ // both keys, naming different CRM users
 			body: fmt.Sprintf(`crm_user_id = %q
   crm_username = %q
-  role = "sales"`, userJordan, usernameJordan),
-			want: errorMatching("Invalid Attribute Combination", "crm_user_id", "crm_username"),
+  role = "sales"`, userJordan, usernamePriya),
+			want: errorMatching("CRM User ID and Username Disagree", `is the CRM user "`+usernameJordan+`", but crm_username = "`+usernamePriya+`"`),
+		},
+		{ // no key
+			body: `role = "sales"`,
+			want: errorMatching("Missing Attribute Configuration", "crm_user_id", "crm_username"),
 		},
 		{ // empty team
 			body: fmt.Sprintf(`crm_user_id = %q
@@ -582,7 +595,7 @@ output "imported" {
 				ConfigPlanChecks: emptyPlanAfterApply,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.salesseat_crm_users.field", tfjsonpath.New("users"), knownvalue.ListSizeExact(5)),
-					statecheck.ExpectKnownValue("salesseat_sales_user.field[0]", tfjsonpath.New("role"), knownvalue.StringExact("sales")),
+					statecheck.ExpectKnownValue("salesseat_sales_user.field[0]", tfjsonpath.New("effective_role"), knownvalue.StringExact("sales")),
 					statecheck.ExpectKnownValue("salesseat_sales_user.field[4]", tfjsonpath.New("crm_profile_name"), knownvalue.StringExact("Field Sales")),
 					statecheck.ExpectKnownOutputValue("imported", knownvalue.Int64Exact(5)),
 				},
@@ -738,7 +751,7 @@ func TestAccSalesUser_restoreAfterDestroy(t *testing.T) {
 					sameID.AddStateValue(userAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("crm_user_id"), knownvalue.StringExact(userJordan)),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("team"), knownvalue.StringExact("East")),
-					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("role"), knownvalue.StringExact("sales")),
+					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("effective_role"), knownvalue.StringExact("sales")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
 					statecheck.ExpectKnownValue(userAddr, tfjsonpath.New("restore_from_recycle_bin"), knownvalue.Bool(true)),
 				},
