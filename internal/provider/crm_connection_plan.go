@@ -60,10 +60,12 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		plan.AuthMethod = state.AuthMethod
 	}
 	credentialsChange := credentialsChanged(plan, state)
-	identityChange := credentialsChange || !plan.LoginURL.Equal(state.LoginURL) ||
-		!plan.ServiceUsername.Equal(state.ServiceUsername) || !plan.OAuthClientID.Equal(state.OAuthClientID)
+	// A Salesforce username is unique across Salesforce and belongs to one
+	// org, so only a new service username or login URL can lead to another
+	// org (or instance); new credentials or a rename keep them.
+	identityChange := !plan.LoginURL.Equal(state.LoginURL) || !plan.ServiceUsername.Equal(state.ServiceUsername)
 	if identityChange {
-		// New credentials or login details may point at another org.
+		// New login details may point at another org.
 		plan.OrganizationID = types.StringUnknown()
 		plan.InstanceURL = types.StringUnknown()
 	} else {
@@ -80,6 +82,11 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		// succeeds only with a connected connection, so the plan says so.
 		plan.Status = types.StringValue(statusConnected)
 		plan.StatusReason = types.StringNull()
+	case !disconnected:
+		// A connected connection stays connected through an update that
+		// sends no credentials (a rename, a sync setting).
+		plan.Status = state.Status
+		plan.StatusReason = state.StatusReason
 	case disconnected:
 		// The status is left as Terraform proposes it: unchanged when
 		// nothing else changes, unknown when an update (which may find the

@@ -74,6 +74,11 @@ func TestAccCRMConnection_lifecycle(t *testing.T) {
 				Config: e.connectionConfig("Renamed", "sandbox", refreshToken, "user_sync = false"),
 				ConfigPlanChecks: withPreApply(
 					plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate),
+					// What a rename cannot change is known in the plan.
+					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("status"), knownvalue.StringExact("connected")),
+					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("status_reason"), knownvalue.Null()),
+					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("organization_id"), knownvalue.StringExact(e.creds.OrganizationID)),
+					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("instance_url"), knownvalue.NotNull()),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(connAddr, tfjsonpath.New("id")),
@@ -166,6 +171,9 @@ func TestAccCRMConnection_writeOnlyCredentials(t *testing.T) {
 				ConfigPlanChecks: withPreApply(
 					plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("auth_method"), knownvalue.StringExact("refresh_token")),
+					// New credentials of the same service account reach the same org.
+					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("organization_id"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(connAddr, tfjsonpath.New("instance_url"), knownvalue.NotNull()),
 				),
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(connAddr, tfjsonpath.New("id")),
