@@ -192,6 +192,7 @@ func (r *profileRoleMappingResource) ModifyPlan(ctx context.Context, req resourc
 		if config.CRMProfileName.IsNull() {
 			plan.CRMProfileName = types.StringValue(profile.Name)
 		}
+		r.claimProfile(connectionID, profile, config, &resp.Diagnostics)
 		r.checkNotMapped(ctx, connectionID, profile, config, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
@@ -258,6 +259,25 @@ func (r *profileRoleMappingResource) findProfile(ctx context.Context, connection
 		fmt.Sprintf("The Salesforce org of connection %s has no profile with %s. Its profiles are: %s. "+
 			"The salesseat_crm_profiles data source lists them with their IDs.", connectionID, what, strings.Join(names, ", ")))
 	return nil, false
+}
+
+// claimProfile fails the plan when another mapping of this plan maps the
+// same profile (by name or by ID): the apply would create one and fail the
+// other.
+func (r *profileRoleMappingResource) claimProfile(connectionID string, profile *client.CRMProfile, config profileRoleMappingResourceModel, diags *diag.Diagnostics) {
+	var keys []string
+	if !config.CRMProfileID.IsNull() {
+		keys = append(keys, fmt.Sprintf("crm_profile_id = %q", config.CRMProfileID.ValueString()))
+	}
+	if !config.CRMProfileName.IsNull() {
+		keys = append(keys, fmt.Sprintf("crm_profile_name = %q", config.CRMProfileName.ValueString()))
+	}
+	desc := fmt.Sprintf("the salesseat_profile_role_mapping with %s (role %s)", strings.Join(keys, ", "), config.Role.String())
+	if other, taken := r.data.mappings.claimKey(connectionID, normalizedID(profile.ID), desc); taken {
+		diags.AddAttributeError(config.keyPath(), "Profile Mapped Twice",
+			fmt.Sprintf("Profile %q (%s) of connection %s is mapped by %s and by %s; a profile has one role mapping per connection. Keep one of them.",
+				profile.Name, profile.ID, connectionID, other, desc))
+	}
 }
 
 // checkNotMapped fails the plan when the profile already has a mapping on the

@@ -70,11 +70,14 @@ type providerData struct {
 	salesUsers *salesUserCache
 	recycleBin *recycleBin
 	claims     *seatClaims
+	// mappings records which profile each planned role mapping maps, so
+	// that one profile mapped twice fails the plan.
+	mappings *seatClaims
 }
 
 // newProviderData returns the provider data for an API client.
 func newProviderData(c *client.Client) *providerData {
-	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache(), recycleBin: newRecycleBin(), claims: newSeatClaims()}
+	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache(), recycleBin: newRecycleBin(), claims: newSeatClaims(), mappings: newSeatClaims()}
 }
 
 // wrote records that this process changed something on the platform, which

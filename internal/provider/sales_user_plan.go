@@ -47,7 +47,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	replaces := false
 	defer func() {
 		if !replaces {
-			r.claimSeat(ctx, resp)
+			r.claimSeat(ctx, config, resp)
 		}
 	}()
 	creating := req.State.Raw.IsNull()
@@ -388,7 +388,7 @@ func (r *salesUserResource) reportProfileNotMapped(p *client.Error, config sales
 // claimSeat records the CRM user the planned sales user holds in the plan's
 // seat claims, so that a roster declaring the same CRM user (or an exclusive
 // roster on the same connection) fails the plan, naming both.
-func (r *salesUserResource) claimSeat(ctx context.Context, resp *resource.ModifyPlanResponse) {
+func (r *salesUserResource) claimSeat(ctx context.Context, config salesUserResourceModel, resp *resource.ModifyPlanResponse) {
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -399,11 +399,16 @@ func (r *salesUserResource) claimSeat(ctx context.Context, resp *resource.Modify
 	if planned.ConnectionID.IsUnknown() || planned.CRMUserID.IsUnknown() || planned.CRMUserID.IsNull() {
 		return
 	}
+	// Named by its configured keys, which find it in the configuration.
 	id := normalizedID(planned.CRMUserID.ValueString())
-	desc := fmt.Sprintf("the salesseat_sales_user for CRM user %s", id)
-	if u := planned.CRMUsername.ValueString(); u != "" {
-		desc = fmt.Sprintf("the salesseat_sales_user for %q (%s)", u, id)
+	var keys []string
+	if !config.CRMUserID.IsNull() {
+		keys = append(keys, fmt.Sprintf("crm_user_id = %q", config.CRMUserID.ValueString()))
 	}
+	if !config.CRMUsername.IsNull() {
+		keys = append(keys, fmt.Sprintf("crm_username = %q", config.CRMUsername.ValueString()))
+	}
+	desc := fmt.Sprintf("the salesseat_sales_user with %s (CRM user %s)", strings.Join(keys, ", "), id)
 	for _, msg := range r.data.claims.claim(planned.ConnectionID.ValueString(), desc, false, []string{id}) {
 		resp.Diagnostics.AddAttributeError(planned.keyPath(), "Sales User Declared Twice", msg)
 	}

@@ -80,3 +80,25 @@ func (c *seatClaims) claim(connectionID, desc string, exclusive bool, crmUserIDs
 	}
 	return conflicts
 }
+
+// claimKey records that desc declares key (e.g. a profile mapped on the
+// connection) and returns the description of another instance that
+// declared it first in this plan, if any.
+func (c *seatClaims) claimKey(connectionID, key, desc string) (other string, taken bool) {
+	if c == nil {
+		return "", false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	users, ok := c.users[connectionID]
+	if !ok {
+		users = map[string]claimant{}
+		c.users[connectionID] = users
+	}
+	if first, ok := users[key]; ok {
+		return first.desc, true
+	}
+	users[key] = claimant{token: c.seq, desc: desc}
+	return "", false
+}
