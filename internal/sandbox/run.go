@@ -30,7 +30,14 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", DefaultListen, `address to listen on; ":0" picks a free port`)
+	listen := fs.String("listen", DefaultListen, `address to listen on: a loopback host (127.0.0.1, ::1, localhost) and a port; "127.0.0.1:0" picks a free port. Any other host needs --allow-remote`)
+	allowRemote := fs.Bool("allow-remote", false, "allow a --listen address beyond loopback (0.0.0.0, ::, \":8080\", a LAN address, a host name), which serves\n"+
+		"the API, the admin API and the simulated org to the network; it logs a warning, and is refused while the fixture\n"+
+		"(or the --state file) still holds a secret published in examples/sandbox/fixture.yaml, so pass a --fixture with\n"+
+		"secrets of your own. SALESSEAT_ENDPOINT then names the --listen host as given, or this machine's host name\n"+
+		"(os.Hostname) for 0.0.0.0, :: or an empty host; SALESSEAT_SANDBOX_LOGIN_URL, which the sandbox dials itself,\n"+
+		"stays on loopback for those. The provider accepts plain http only on loopback, so remote clients need a\n"+
+		"tunnel or a TLS proxy")
 	fixturePath := fs.String("fixture", "", "fixture YAML file (default: the embedded example, examples/sandbox/fixture.yaml)")
 	statePath := fs.String("state", "", "JSON file to resume from and save every change to (default: memory only)")
 	logLevel := fs.String("log-level", "info", "log level: trace, debug, info, warn or error")
@@ -66,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	sb, err := Start(ctx, Options{Listen: *listen, Fixture: fix, StatePath: *statePath, Logger: logger})
+	sb, err := Start(ctx, Options{Listen: *listen, AllowRemote: *allowRemote, Fixture: fix, StatePath: *statePath, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"net"
@@ -34,11 +35,17 @@ var startLines = []string{
 // function that stops it and returns Run's error.
 func runSandbox(t *testing.T, args ...string) (map[string]string, func() error) {
 	t.Helper()
+	return runSandboxLogging(t, io.Discard, args...)
+}
+
+// runSandboxLogging is runSandbox with the log written to stderr.
+func runSandboxLogging(t *testing.T, stderr io.Writer, args ...string) (map[string]string, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := run(ctx, args, pw, io.Discard)
+		err := run(ctx, args, pw, stderr)
 		_ = pw.CloseWithError(io.EOF)
 		done <- err
 	}()
@@ -220,14 +227,22 @@ func TestRunFlagErrors(t *testing.T) {
 		"positional":           {args: []string{"serve"}, want: `unexpected argument "serve"`},
 		"bad log level":        {args: []string{"--log-level", "loud"}, want: `--log-level "loud"`},
 		"missing fixture":      {args: []string{"--fixture", "/nonexistent/fixture.yaml"}, want: "fixture"},
-		"busy address":         {args: []string{"--listen", "256.0.0.1:1"}, want: "listening on 256.0.0.1:1"},
+		"busy address":         {args: []string{"--listen", busy.Addr().String()}, want: "listening on " + busy.Addr().String()},
+		"no port":              {args: []string{"--listen", "127.0.0.1"}, want: "listening on 127.0.0.1: address 127.0.0.1: missing port in address"},
+		"every interface":      {args: []string{"--listen", "0.0.0.0:0"}, want: `refusing to listen on "0.0.0.0:0": that is every network interface`},
+		"empty host":           {args: []string{"--listen", ":0"}, want: `refusing to listen on ":0": that is every network interface`},
+		"LAN address":          {args: []string{"--listen", "192.0.2.10:8787"}, want: `refusing to listen on "192.0.2.10:8787": that is not a loopback address`},
+		"published secrets":    {args: []string{"--listen", "0.0.0.0:0", "--allow-remote"}, want: "the fixture still holds the published value of api_clients[0].client_secret, admin_token,"},
 		"help is not an error": {args: []string{"-help"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			var out strings.Builder
-			err := run(t.Context(), tc.args, &out, io.Discard)
+			// A sandbox that starts although it should not serves until this deadline.
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			err := run(ctx, tc.args, &out, io.Discard)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("error %v, want none", err)
@@ -238,6 +253,58 @@ func TestRunFlagErrors(t *testing.T) {
 				t.Errorf("printed %q on stdout although it did not start", out.String())
 			}
 		})
+	}
+}
+
+// TestRunAllowRemote starts the subcommand on every interface with --allow-remote and a
+// fixture of its own: it warns on stderr, prints this machine's host name with the bound port
+// as SALESSEAT_ENDPOINT, and serves on the loopback login URL it prints.
+func TestRunAllowRemote(t *testing.T) {
+	t.Parallel()
+	hostname, err := os.Hostname()
+	if err != nil {
+		t.Skipf("no host name: %v", err)
+	}
+	small, err := os.ReadFile("testdata/small-fixture.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := strings.NewReplacer(
+		`"tiny secret with spaces & a quote's"`, rand.Text(),
+		"tiny-reader-secret", rand.Text(),
+		"tiny-admin-token-for-tests", rand.Text(),
+	).Replace(string(small))
+	fixturePath := filepath.Join(t.TempDir(), "fixture.yaml")
+	if err := os.WriteFile(fixturePath, []byte(own), 0o600); err != nil { //nolint:gosec // a file in the test's own temporary directory
+		t.Fatal(err)
+	}
+
+	logs := &lockedBuffer{}
+	values, stop := runSandboxLogging(t, logs, "--listen", "0.0.0.0:0", "--allow-remote", "--fixture", fixturePath)
+	login, err := url.Parse(values["SALESSEAT_SANDBOX_LOGIN_URL"])
+	if err != nil || login.Hostname() != "127.0.0.1" || login.Port() == "0" {
+		t.Fatalf("login URL %q, want the loopback address the sandbox reaches itself at", values["SALESSEAT_SANDBOX_LOGIN_URL"])
+	}
+	if got, want := values["SALESSEAT_ENDPOINT"], "http://"+net.JoinHostPort(hostname, login.Port()); got != want {
+		t.Errorf("SALESSEAT_ENDPOINT=%s, want %s (this machine's host name and the bound port)", got, want)
+	}
+	if out := logs.String(); !strings.Contains(out, "[WARN]  sandbox: the sandbox is reachable from the network (--allow-remote)") ||
+		!strings.Contains(out, "listen=0.0.0.0:0") {
+		t.Errorf("no warning on stderr that the sandbox is reachable from the network:\n%s", out)
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, values["SALESSEAT_SANDBOX_LOGIN_URL"]+"/openapi.json", nil)
+	client := &http.Client{Transport: newLoopbackTransport()} // no proxy, whatever the environment says
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /openapi.json: %d", resp.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Errorf("Run: %v", err)
 	}
 }
 

@@ -29,9 +29,15 @@ const connectorTimeout = 30 * time.Second
 
 // Options configure a sandbox.
 type Options struct {
-	// Listen is the TCP address to listen on; "" means DefaultListen, and port 0 (":0",
-	// "127.0.0.1:0") picks a free port.
+	// Listen is the TCP address to listen on; "" means DefaultListen, and port 0
+	// ("127.0.0.1:0") picks a free port. Only a loopback host (127.0.0.0/8, ::1, localhost) is
+	// accepted unless AllowRemote is set.
 	Listen string
+	// AllowRemote accepts a Listen address beyond loopback (0.0.0.0, ::, ":8080", a LAN
+	// address, a host name), which serves the sandbox to the network: the --allow-remote flag.
+	// Start still refuses it while the fixture or the state file holds a secret published in
+	// the default fixture, and logs a warning when it starts.
+	AllowRemote bool
 	// Fixture seeds the platform and the simulated orgs; nil means fixture.Default().
 	Fixture *fixture.Fixture
 	// StatePath is a JSON file the sandbox resumes from when it exists and saves to after every
@@ -46,7 +52,9 @@ type Options struct {
 // Credentials are what a client needs to use the sandbox: the provisioning API's endpoint and
 // API client, the admin token, and the values to create a connection to the fixture's first org.
 type Credentials struct {
-	// Endpoint is the base URL of the provisioning API (and of everything else the sandbox serves).
+	// Endpoint is the base URL of the provisioning API (and of everything else the sandbox
+	// serves), as clients reach it: the loopback address it listens on; with AllowRemote, the
+	// Listen host as given, or the machine's host name for a wildcard address (0.0.0.0, ::).
 	Endpoint string
 	// ClientID is the first API client of the fixture.
 	ClientID string
@@ -54,7 +62,9 @@ type Credentials struct {
 	ClientSecret string
 	// AdminToken is the bearer token of the admin API.
 	AdminToken string
-	// LoginURL is the Salesforce login URL of the simulated orgs (the sandbox itself).
+	// LoginURL is the Salesforce login URL of the simulated orgs: the sandbox itself, at the
+	// address it is bound to, as it reaches itself when it connects to them. For a wildcard
+	// address (0.0.0.0, ::) that is loopback, the only plain-http login URL the platform accepts.
 	LoginURL string
 	// ServiceUsername is the service account of the fixture's first org.
 	ServiceUsername string
@@ -73,7 +83,8 @@ type Sandbox struct {
 	logger     hclog.Logger
 	fixture    *fixture.Fixture
 	adminToken string
-	url        string
+	url        string // where the sandbox reaches itself: login URL of its orgs, state file's base URL
+	endpoint   string // where clients reach it: SALESSEAT_ENDPOINT
 	openAPI    []byte
 
 	org       *sforg.Server
@@ -109,6 +120,32 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	if fix == nil {
 		fix = fixture.Default()
 	}
+	listen := opts.Listen
+	if listen == "" {
+		listen = DefaultListen
+	}
+	la, err := parseListen(listen)
+	if err != nil {
+		return nil, err
+	}
+	endpointHost := la.host
+	if la.remote {
+		if !opts.AllowRemote {
+			return nil, refuseRemote(la)
+		}
+		var stateFields []string
+		if opts.StatePath != "" {
+			if stateFields, err = stateSecrets(opts.StatePath); err != nil {
+				return nil, err
+			}
+		}
+		if err := refusePublishedSecrets(la, fix.PublishedSecrets(), opts.StatePath, stateFields); err != nil {
+			return nil, err
+		}
+		if endpointHost, err = remoteEndpointHost(la); err != nil {
+			return nil, err
+		}
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = hclog.NewNullLogger()
@@ -141,10 +178,6 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	s.initialOrg = org.Snapshot()
 	s.initialPlatform = s.plat.Snapshot()
 
-	listen := opts.Listen
-	if listen == "" {
-		listen = DefaultListen
-	}
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", listen)
 	if err != nil {
@@ -152,6 +185,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	s.listener = ln
 	s.url = baseURL(ln.Addr())
+	s.endpoint = endpointURL(la, endpointHost, ln.Addr())
 	org.SetBaseURL(s.url)
 
 	if opts.StatePath != "" {
@@ -183,12 +217,20 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 			logger.Error("the sandbox stopped serving", "error", err)
 		}
 	}()
-	logger.Info("sandbox listening", "url", s.url)
+	if la.remote {
+		logger.Warn("the sandbox is reachable from the network (--allow-remote): anyone who can connect to it can use its provisioning API, admin API and simulated Salesforce org with the fixture's secrets",
+			"listen", listen, "url", s.endpoint)
+	}
+	if s.endpoint != s.url {
+		logger.Info("sandbox listening", "url", s.endpoint, "login_url", s.url)
+	} else {
+		logger.Info("sandbox listening", "url", s.url)
+	}
 	return s, nil
 }
 
-// baseURL is the URL clients reach a listener at; an unspecified host becomes the loopback
-// address.
+// baseURL is the URL the sandbox reaches a listener at; an unspecified host (every interface)
+// becomes the loopback address.
 func baseURL(addr net.Addr) string {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
@@ -287,12 +329,13 @@ func (s *Sandbox) ensureRefreshToken() error {
 	return nil
 }
 
-// URL is the base URL the sandbox serves at, e.g. http://127.0.0.1:8787.
-func (s *Sandbox) URL() string { return s.url }
+// URL is the base URL clients reach the sandbox at, e.g. http://127.0.0.1:8787 (the
+// Credentials' Endpoint).
+func (s *Sandbox) URL() string { return s.endpoint }
 
 // Credentials returns the fixture's first API client and first org, as a client needs them.
 func (s *Sandbox) Credentials() Credentials {
-	c := Credentials{Endpoint: s.url, LoginURL: s.url, AdminToken: s.adminToken}
+	c := Credentials{Endpoint: s.endpoint, LoginURL: s.url, AdminToken: s.adminToken}
 	if len(s.fixture.APIClients) > 0 {
 		c.ClientID = s.fixture.APIClients[0].ClientID
 		c.ClientSecret = s.fixture.APIClients[0].ClientSecret
