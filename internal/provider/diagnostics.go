@@ -192,20 +192,16 @@ func seatLimitText(requested, used, limit int) string {
 // ledger, for the first sales user that does not fit. It claims no total:
 // Terraform plans sales users one at a time, so only a lower bound of the
 // plan's creates is known when the shortage shows.
-func seatShortageText(c seatCheck) string {
-	return fmt.Sprintf("The account's seat limit is %d and %d %s used, so %d %s free, but at least %d sales %s planned for creation: this one does not fit. "+
-		"Terraform plans sales users one at a time, so the plan may add more; each further one that does not fit is listed in a %q warning. "+
-		"Raise the seat limit through your vendor, or plan fewer sales users: remove some from the configuration, "+
-		"or destroy other salesseat_sales_user resources first, in their own apply with -target (the seats of sales users that this plan destroys do not count, because Terraform may create before it destroys). %s",
-		c.Limit, c.Used, plural(c.Used, "seat is", "seats are"), c.Free, plural(c.Free, "seat is", "seats are"),
-		c.Planned, plural(c.Planned, "user is", "users are"), seatShortageSummary, seatLimitNote)
-}
-
-// seatShortageWarningText names a further sales user that does not fit in
-// the free seats, after the error of the first one (see seatShortageText).
-func seatShortageWarningText(who string, c seatCheck) string {
-	return fmt.Sprintf("The %s also does not fit in the %d free %s; the %q error says what to do.",
-		who, c.Free, plural(c.Free, "seat", "seats"), seatShortageSummary)
+func seatShortageText(c seatCheck, planned []string) string {
+	over := max(c.Planned-c.Free, 0)
+	return fmt.Sprintf("%d sales %s planned for creation, %d %s free (the account's seat limit is %d and %d %s used): remove %d from the configuration, "+
+		"or raise the seat limit through your vendor. The planned sales users: %s.\n\n"+
+		"The seats of sales users this plan destroys do not count, because Terraform may create before it destroys; "+
+		"free them in an apply of their own first (remove them from the configuration and apply with -target, or destroy them). "+
+		"If this error stops terraform destroy, which plans the configuration before it destroys, run terraform destroy -refresh=false: "+
+		"it skips that plan and frees the seats. %s",
+		c.Planned, plural(c.Planned, "user is", "users are"), c.Free, plural(c.Free, "seat is", "seats are"), c.Limit, c.Used, plural(c.Used, "seat is", "seats are"),
+		over, joinFirst(planned, 20), seatLimitNote)
 }
 
 // usernameMappedText explains which user holds the username and how to get

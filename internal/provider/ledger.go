@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
@@ -44,6 +46,10 @@ type seatLedger struct {
 	// reserved maps the key of every sales user planned for creation to its
 	// position (from 1) in the order the reservations were made.
 	reserved map[string]int
+	// names maps the key of every reservation to how messages name it.
+	names map[string]string
+	// lastReserve is when the last new reservation was made.
+	lastReserve time.Time
 	// shortageKey is the key of the first reservation that did not fit, the
 	// one that reports the shortage as an error; "" while all fit.
 	shortageKey string
@@ -60,6 +66,7 @@ type seatLedger struct {
 func newSeatLedger() *seatLedger {
 	return &seatLedger{
 		reserved: make(map[string]int),
+		names:    make(map[string]string),
 		released: make(map[string]struct{}),
 		mappings: make(map[string]map[string]string),
 	}
@@ -92,7 +99,7 @@ type seatCheck struct {
 // Because the snapshot and the reservations are per process, the apply
 // walk's re-plan repeats the plan walk's answers: a plan that passed does
 // not fail at apply, and the first shortage is the first of its own walk.
-func (l *seatLedger) reserve(ctx context.Context, key string, read func(context.Context) (*client.Account, error)) (seatCheck, error) {
+func (l *seatLedger) reserve(ctx context.Context, key, name string, read func(context.Context) (*client.Account, error)) (seatCheck, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.loaded {
@@ -106,6 +113,8 @@ func (l *seatLedger) reserve(ctx context.Context, key string, read func(context.
 	if !ok {
 		pos = len(l.reserved) + 1
 		l.reserved[key] = pos
+		l.names[key] = name
+		l.lastReserve = time.Now()
 	}
 	used := max(l.used-len(l.released), 0)
 	c := seatCheck{
@@ -119,6 +128,38 @@ func (l *seatLedger) reserve(ctx context.Context, key string, read func(context.
 		l.shortageKey, c.First = key, true
 	}
 	return c, nil
+}
+
+// settle waits until no reservation has been made for quiet (Terraform has
+// planned every sales user it was going to: they are planned concurrently,
+// and the first that does not fit waits here so that its one error states
+// the plan's totals), then returns the totals and the names of every
+// planned sales user, sorted, so the message is the same on every run.
+func (l *seatLedger) settle(ctx context.Context, quiet time.Duration) (seatCheck, []string) {
+	for {
+		l.mu.Lock()
+		wait := time.Until(l.lastReserve.Add(quiet))
+		l.mu.Unlock()
+		if wait <= 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+			continue
+		}
+		break
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	used := max(l.used-len(l.released), 0)
+	c := seatCheck{Planned: len(l.reserved), Limit: l.limit, Used: used, Free: max(l.limit-used, 0)}
+	names := make([]string, 0, len(l.names))
+	for _, n := range l.names {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return c, names
 }
 
 // release frees the seat of the sales user with the given ID, once however

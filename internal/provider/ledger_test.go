@@ -59,7 +59,7 @@ func TestSeatLedgerReserve(t *testing.T) {
 			l := newSeatLedger()
 			var last seatCheck
 			for i, k := range tc.keys {
-				check, err := l.reserve(context.Background(), k, read)
+				check, err := l.reserve(context.Background(), k, "name", read)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -91,7 +91,7 @@ func TestSeatLedgerSnapshotIsNotReRead(t *testing.T) {
 	}
 	l := newSeatLedger()
 	for i, k := range []string{"a", "b"} {
-		check, err := l.reserve(context.Background(), k, read)
+		check, err := l.reserve(context.Background(), k, "name", read)
 		if err != nil || !check.OK {
 			t.Fatalf("reservation %d: %+v, %v", i, check, err)
 		}
@@ -121,11 +121,11 @@ func TestSeatLedgerRelease(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			l := newSeatLedger()
 			releaseAll(l, tc.before)
-			if _, err := l.reserve(context.Background(), "first", read); err != nil {
+			if _, err := l.reserve(context.Background(), "first", "name", read); err != nil {
 				t.Fatal(err)
 			}
 			releaseAll(l, tc.after)
-			check, err := l.reserve(context.Background(), "second", read)
+			check, err := l.reserve(context.Background(), "second", "name", read)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -148,11 +148,11 @@ func releaseAll(l *seatLedger, ids []string) {
 func TestSeatLedgerReadError(t *testing.T) {
 	boom := errors.New("boom")
 	l := newSeatLedger()
-	if _, err := l.reserve(context.Background(), "a", func(context.Context) (*client.Account, error) { return nil, boom }); !errors.Is(err, boom) {
+	if _, err := l.reserve(context.Background(), "a", "name", func(context.Context) (*client.Account, error) { return nil, boom }); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want %v", err, boom)
 	}
 	// A failed read is retried on the next reservation.
-	check, err := l.reserve(context.Background(), "a", func(context.Context) (*client.Account, error) {
+	check, err := l.reserve(context.Background(), "a", "name", func(context.Context) (*client.Account, error) {
 		return &client.Account{SeatLimit: 1}, nil
 	})
 	if err != nil || !check.OK {
@@ -171,7 +171,7 @@ func TestSeatLedgerConcurrentReservations(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			check, err := l.reserve(context.Background(), fmt.Sprint(i), read)
+			check, err := l.reserve(context.Background(), fmt.Sprint(i), "name", read)
 			if err != nil {
 				t.Error(err)
 			}

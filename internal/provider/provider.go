@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -73,6 +75,13 @@ type providerData struct {
 	// mappings records which profile each planned role mapping maps, so
 	// that one profile mapped twice fails the plan.
 	mappings *seatClaims
+	// dryRuns batches the dry runs of concurrent plan calls (see
+	// dryRunner).
+	dryRuns     *dryRunBatcher
+	dryRunsOnce sync.Once
+	// scopeWarned is set once the plan has said that the API client may
+	// not run dry runs, so it says so once.
+	scopeWarned atomic.Bool
 }
 
 // newProviderData returns the provider data for an API client.

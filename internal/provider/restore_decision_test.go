@@ -365,7 +365,7 @@ func TestSalesUserPlanRestore(t *testing.T) {
 				t.Errorf("warning %q: %q does not contain %q", d.Summary(), d.Detail(), tc.wantWarning)
 			}
 			// A restore takes a seat like an import.
-			if check, err := e.data.ledger.reserve(ctx, "probe", e.data.client.Account.Read); err != nil || check.Planned != 2 {
+			if check, err := e.data.ledger.reserve(ctx, "probe", "probe", e.data.client.Account.Read); err != nil || check.Planned != 2 {
 				t.Errorf("the ledger holds %d reservations before the probe (err %v), want 1", check.Planned-1, err)
 			}
 		})

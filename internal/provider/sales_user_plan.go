@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -179,29 +180,30 @@ func desiredStateUnchanged(plan, config, state salesUserResourceModel) bool {
 }
 
 // reserveSeat reserves a seat for the sales user in the plan-wide seat
-// ledger and reports a shortage on the CRM key of the instance that does not
-// fit, so the message names the instance: an error on the first one that
-// does not fit, which fails the plan, and a short warning with the same
-// summary on each later one, which Terraform collapses into one.
+// ledger. A shortage is one error for the whole plan, with its totals: the
+// first sales user that does not fit waits until Terraform has planned the
+// others (see seatLedger.settle) and reports it; every later one that does
+// not fit adds nothing (one diagnostic per cause, not one per instance).
 func (r *salesUserResource) reserveSeat(ctx context.Context, connectionID types.String, config salesUserResourceModel, diags *diag.Diagnostics) {
 	conn := connectionID.ValueString()
 	if connectionID.IsUnknown() {
 		conn = "(unknown connection)"
 	}
-	check, err := r.data.ledger.reserve(ctx, conn+"/"+ledgerUserKey(config), r.data.client.Account.Read)
+	check, err := r.data.ledger.reserve(ctx, conn+"/"+ledgerUserKey(config), config.keyName(), r.data.client.Account.Read)
 	if err != nil {
 		addAPIError(diags, "read the account's seats to check the plan", err, nil)
 		return
 	}
-	switch {
-	case check.OK:
-	case check.First:
-		// One error fails the whole plan.
-		diags.AddAttributeError(config.keyPath(), seatShortageSummary, seatShortageText(check))
-	default:
-		diags.AddAttributeWarning(config.keyPath(), seatShortageSummary, seatShortageWarningText(config.describe(), check))
+	if check.OK || !check.First {
+		return
 	}
+	totals, names := r.data.ledger.settle(ctx, seatSettleQuiet)
+	diags.AddAttributeError(config.keyPath(), seatShortageSummary, seatShortageText(totals, names))
 }
+
+// seatSettleQuiet is how long the seat ledger waits without a new
+// reservation before the plan's seat totals are taken as final.
+var seatSettleQuiet = time.Second
 
 // checkCreate dry-runs the import of the sales user. When the dry run
 // resolves the CRM user, the plan shows its other key. A CRM username held
@@ -293,22 +295,26 @@ func (r *salesUserResource) checkUpdate(ctx context.Context, plan, config, state
 // (the dry run needs the write scope, and plan-only CI credentials often
 // lack it) only gets a warning: the checks then happen at apply.
 func (r *salesUserResource) dryRun(ctx context.Context, item client.ValidateItem, config salesUserResourceModel, diags *diag.Diagnostics) (client.ValidationItem, bool) {
-	res, err := r.data.client.SalesUsers.Validate(ctx, client.ValidateOptions{Items: []client.ValidateItem{item}})
+	res, err := r.data.dryRunner().run(ctx, item)
 	if errors.Is(err, client.ErrInsufficientScope) {
-		diags.AddWarning("Plan-Time Checks Skipped",
-			fmt.Sprintf("The %s could not be checked with the API's dry run, because the API client lacks the salesseat.write scope the dry run needs. "+
-				"Seat and mapping problems will show at apply instead. Grant salesseat.write to the API client used for planning to see them in the plan.", config.describe()))
+		if r.data.scopeWarned.CompareAndSwap(false, true) {
+			diags.AddWarning("Plan-Time Checks Skipped", planChecksSkippedText)
+		}
 		return client.ValidationItem{}, false
 	}
 	if err != nil {
 		addAPIError(diags, "check the "+config.describe()+" with the API's dry run", err, config.problemAttribute())
 		return client.ValidationItem{}, false
 	}
-	if len(res.Items) == 0 {
-		return client.ValidationItem{Valid: res.Valid}, true
-	}
-	return res.Items[0], true
+	return res, true
 }
+
+// planChecksSkippedText says, once per plan, what a plan whose API client
+// may not run dry runs checks and what it leaves to the apply.
+const planChecksSkippedText = "The API client lacks the salesseat.write scope that the API's dry run needs, so this plan did not check the sales users it creates or updates " +
+	"against the platform's rules: an inactive CRM user, a profile without a role mapping, a CRM username held by another platform user or by the recycle bin, " +
+	"the connection's service account. The apply reports those. Still checked in this plan: free seats (from the account's seat usage), " +
+	"a CRM user or profile declared twice, and the values of every attribute. Grant salesseat.write to the API client used for planning to check everything in the plan."
 
 // dryRunDetail is the detail of a diagnostic for a problem the plan's dry
 // run found with the import of the sales user; body says why and what to do.

@@ -2,8 +2,11 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -121,20 +124,24 @@ func TestSalesUserReportCreateProblemsUsernameHeldByReplacedUser(t *testing.T) {
 // at that moment, each later one only warns under the same summary (which
 // Terraform collapses), and no message claims the plan's total.
 func TestSalesUserReserveSeatReportsOneError(t *testing.T) {
+	old := seatSettleQuiet
+	seatSettleQuiet = 10 * time.Millisecond
+	t.Cleanup(func() { seatSettleQuiet = old })
 	cases := map[string]struct {
-		limit, used  int
-		usernames    []string
-		wantWarnings int
-		wantError    string // "" for no error
+		limit, used int
+		usernames   []string
+		wantError   string // "" for no error
 	}{
 		"fits": {limit: 5, used: 1, usernames: []string{"a", "b"}},
-		"two of five do not fit": {
-			limit: 4, used: 1, usernames: []string{"a", "b", "c", "d", "e"}, wantWarnings: 1,
-			wantError: "The account's seat limit is 4 and 1 seat is used, so 3 seats are free, but at least 4 sales users are planned for creation: this one does not fit.",
+		// Called one after the other, each call sees the reservations made
+		// so far: the first that does not fit reports the totals then.
+		"one of five does not fit yet": {
+			limit: 4, used: 1, usernames: []string{"a", "b", "c", "d", "e"},
+			wantError: "4 sales users are planned for creation, 3 seats are free (the account's seat limit is 4 and 1 seat is used): remove 1 from the configuration",
 		},
 		"same instance planned again": {
-			limit: 1, used: 0, usernames: []string{"a", "b", "b", "c"}, wantWarnings: 1,
-			wantError: "so 1 seat is free, but at least 2 sales users are planned",
+			limit: 1, used: 0, usernames: []string{"a", "b", "b", "c"},
+			wantError: "2 sales users are planned for creation, 1 seat is free",
 		},
 	}
 	for name, tc := range cases {
@@ -152,31 +159,19 @@ func TestSalesUserReserveSeatReportsOneError(t *testing.T) {
 				config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(u + "@acme.example")}
 				r.reserveSeat(context.Background(), types.StringValue("conn_1"), config, &diags)
 			}
-			errs, warnings := diags.Errors(), diags.Warnings()
 			if tc.wantError == "" {
 				if len(diags) != 0 {
 					t.Fatalf("want no diagnostics, got %v", diags)
 				}
 				return
 			}
-			if len(errs) != 1 || len(warnings) != tc.wantWarnings {
-				t.Fatalf("want 1 error and %d warnings, got %v", tc.wantWarnings, diags)
+			if len(diags) != 1 || diags.ErrorsCount() != 1 || diags[0].Summary() != seatShortageSummary {
+				t.Fatalf("want one %q error and nothing else, got %v", seatShortageSummary, diags)
 			}
-			for _, d := range diags {
-				if d.Summary() != seatShortageSummary {
-					t.Errorf("summary %q, want %q for Terraform to collapse the warnings", d.Summary(), seatShortageSummary)
+			for _, want := range []string{tc.wantError, "raise the seat limit through your vendor", "-target", "terraform destroy -refresh=false", seatLimitNote} {
+				if !strings.Contains(diags[0].Detail(), want) {
+					t.Errorf("error %q does not contain %q", diags[0].Detail(), want)
 				}
-				if strings.Contains(d.Detail(), "This plan adds") {
-					t.Errorf("diagnostic claims the plan's total: %q", d.Detail())
-				}
-			}
-			for _, want := range []string{tc.wantError, "Raise the seat limit through your vendor", "-target", seatLimitNote} {
-				if !strings.Contains(errs[0].Detail(), want) {
-					t.Errorf("error %q does not contain %q", errs[0].Detail(), want)
-				}
-			}
-			if want := `also does not fit in the`; !strings.Contains(warnings[0].Detail(), want) || !strings.Contains(warnings[0].Detail(), "@acme.example") {
-				t.Errorf("warning %q does not name the sales user and say %q", warnings[0].Detail(), want)
 			}
 		})
 	}
@@ -214,3 +209,55 @@ func TestSalesUserPlanRestoreWarnsOncePerUser(t *testing.T) {
 		}
 	}
 }
+
+// TestSalesUserSeatShortageIsOneDiagnostic plans 30 sales users at once on
+// an account with 25 seats, 20 in use, as Terraform does (concurrently): the
+// plan gets one error, with the totals and the planned users sorted, the
+// same on every run, and nothing from the others.
+func TestSalesUserSeatShortageIsOneDiagnostic(t *testing.T) {
+	old := seatSettleQuiet
+	seatSettleQuiet = 100 * time.Millisecond
+	t.Cleanup(func() { seatSettleQuiet = old })
+	read := func(context.Context) (*client.Account, error) {
+		return &client.Account{SeatLimit: 25, SeatsUsed: 20, SeatsAvailable: 5}, nil
+	}
+	plan := func() []diag.Diagnostic {
+		r := &salesUserResource{data: &providerData{ledger: newSeatLedger(), client: &client.Client{Account: fakeAccount(read)}}}
+		var mu sync.Mutex
+		var all []diag.Diagnostic
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(fmt.Sprintf("user%02d@acme.example", 29-i))}
+				var diags diag.Diagnostics
+				r.reserveSeat(context.Background(), types.StringValue("conn_1"), config, &diags)
+				mu.Lock()
+				all = append(all, diags...)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return all
+	}
+	first := plan()
+	if len(first) != 1 || first[0].Severity() != diag.SeverityError || first[0].Summary() != seatShortageSummary {
+		t.Fatalf("want one %q error, got %d diagnostics: %v", seatShortageSummary, len(first), first)
+	}
+	detail := first[0].Detail()
+	for _, want := range []string{"30 sales users are planned for creation, 5 seats are free", "remove 25 from the configuration",
+		"user00@acme.example, user01@acme.example, ", "and 10 more", "terraform destroy -refresh=false"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+	if again := plan(); len(again) != 1 || again[0].Detail() != detail {
+		t.Errorf("another run says something else:\n%v\nwant:\n%s", again, detail)
+	}
+}
+
+// fakeAccount is an AccountService reading through a function.
+type fakeAccount func(context.Context) (*client.Account, error)
+
+func (f fakeAccount) Read(ctx context.Context) (*client.Account, error) { return f(ctx) }

@@ -335,3 +335,12 @@ func (m salesUserResourceModel) apiKey() (id, username string) {
 	}
 	return "", m.CRMUsername.ValueString()
 }
+
+// keyName names the sales user by its configured CRM key, as a seat
+// shortage lists it.
+func (m salesUserResourceModel) keyName() string {
+	if !m.CRMUsername.IsNull() {
+		return m.CRMUsername.ValueString()
+	}
+	return normalizedID(m.CRMUserID.ValueString())
+}

@@ -351,11 +351,11 @@ resource "salesseat_sales_user" "team" {
 	}
 	count := countOf(team)
 	replaced := fmt.Sprintf("[%q, %q, %q, %q]", usernameJordan, usernamePriya, usernameMarco, extra.Username)
-	// One error, on the first sales user that does not fit, with the count
-	// known at that moment (the later ones only warn).
+	// One error for the plan, with its totals and the planned users sorted.
 	shortage := errorMatching("Not Enough Seats",
-		"The account's seat limit is 3 and 1 seat is used, so 2 seats are free, but at least 3 sales users are planned for creation: this one does not fit.",
-		"Raise the seat limit through your vendor", "-target",
+		"4 sales users are planned for creation, 2 seats are free (the account's seat limit is 3 and 1 seat is used): remove 2 from the configuration",
+		"The planned sales users: "+usernameAvery+", "+usernameJordan+", "+usernameMarco+", "+usernamePriya+".",
+		"-target", "terraform destroy -refresh=false",
 		"The seat limit is raised by your vendor, not Terraform.")
 
 	resource.Test(t, resource.TestCase{
@@ -403,7 +403,7 @@ resource "salesseat_sales_user" "team" {
 				Config: countOf(replaced) + salesUserConfig(conn, fmt.Sprintf(`crm_username = %q
   role = "sales"`, usernameAvery)),
 				PlanOnly:    true,
-				ExpectError: errorMatching("Not Enough Seats", "The account's seat limit is 5 and 5 seats are used, so 0 seats are free, but at least 1 sales user is planned for creation"),
+				ExpectError: errorMatching("Not Enough Seats", "1 sales user is planned for creation, 0 seats are free (the account's seat limit is 5 and 5 seats are used): remove 1"),
 			},
 		},
 	})
@@ -433,7 +433,7 @@ resource "salesseat_sales_user" "team" {
 `, usernameJordan, usernamePriya)),
 				PlanOnly: true,
 				ExpectError: errorMatching("Not Enough Seats", "with salesseat_sales_user.team[", "crm_username",
-					"The account's seat limit is 1 and 0 seats are used, so 1 seat is free, but at least 2 sales users are planned for creation: this one does not fit.",
+					"2 sales users are planned for creation, 1 seat is free (the account's seat limit is 1 and 0 seats are used): remove 1",
 					"The seat limit is raised by your vendor, not Terraform."),
 			},
 		},

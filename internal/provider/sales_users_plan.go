@@ -425,7 +425,7 @@ func (r *salesUsersResource) checkSeats(ctx context.Context, d *rosterDiff, addi
 		if op.item.Action != client.ValidateActionCreate && op.item.Action != client.ValidateActionRestore {
 			continue
 		}
-		c, err := r.data.ledger.reserve(ctx, op.item.ConnectionID+"/id:"+op.crmID, r.data.client.Account.Read)
+		c, err := r.data.ledger.reserve(ctx, op.item.ConnectionID+"/id:"+op.crmID, op.crmID, r.data.client.Account.Read)
 		if err != nil {
 			return err
 		}
