@@ -189,9 +189,8 @@ func seatLimitText(requested, used, limit int) string {
 }
 
 // seatShortageText explains a plan-time seat shortage found by the seat
-// ledger, for the first sales user that does not fit. It claims no total:
-// Terraform plans sales users one at a time, so only a lower bound of the
-// plan's creates is known when the shortage shows.
+// ledger, once for the plan: its totals once the ledger has settled, and
+// the planned sales users, sorted.
 func seatShortageText(c seatCheck, planned []string) string {
 	over := max(c.Planned-c.Free, 0)
 	return fmt.Sprintf("%d sales %s planned for creation, %d %s free (the account's seat limit is %d and %d %s used): remove %d from the configuration, "+
