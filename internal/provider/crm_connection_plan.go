@@ -95,7 +95,7 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 			fmt.Sprintf("Connection %q (%s) is disconnected: %s. Sync is suspended for its sales users, and no sales user can be created on it until it is re-authorized. "+
 				"A refresh token cannot be renewed without a person: obtain a new refresh token for the connected app and set refresh_token, "+
 				"or set refresh_token_wo and increase credentials_wo_version; or switch to the JWT bearer flow (jwt_private_key_wo), which Terraform re-authorizes on its own. "+
-				"If a for_each takes its keys from a data source of this connection, apply the connection alone first (terraform apply -target=...).",
+				"If a for_each takes its keys from a data source of this connection, pass the connection ID to the data source through a locals value, so the re-authorization plans in the same run.",
 				state.Name.ValueString(), state.ID.ValueString(), orDash(state.StatusReason.ValueString())))
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

@@ -83,9 +83,9 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		MarkdownDescription: "Lists the users of the Salesforce org behind a connection, filtered on the server, to import whole groups with `for_each` " +
 			"(for example all active users with the profile `Sales Rep`). Filters are combined with AND. The list is read in pages of 1,000, " +
 			"so orgs with tens of thousands of users are fine. Users are sorted by ID.\n\n" +
-			"Terraform reads a data source during apply instead of plan when a resource it references has changes pending, so a `for_each` whose keys " +
-			"come from this list cannot be planned in the same run as a change to its `salesseat_crm_connection` (such as a new credential): " +
-			"apply the connection first with `-target`, or pass the connection ID in from outside the configuration.",
+			"Terraform reads a data source during apply instead of plan when it refers directly to a resource with changes pending, so pass the " +
+			"connection ID through a `locals` value (`connection_id = local.connection_id`): then a `for_each` over this list plans in the same run " +
+			"as a rename or credential rotation of the `salesseat_crm_connection`. Key such a `for_each` by `id`, which never changes, not by `username`.",
 		Attributes: map[string]schema.Attribute{
 			"connection_id": schema.StringAttribute{
 				MarkdownDescription: "ID of the `salesseat_crm_connection`.",

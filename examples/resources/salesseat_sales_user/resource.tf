@@ -13,20 +13,27 @@ resource "salesseat_sales_user" "priya" {
 }
 
 # A whole group: every active "Sales Rep" of the acme.example domain, with the
-# role of the profile's mapping. Key the instances by username so that adding
-# or removing a user in Salesforce touches only that user.
+# role of the profile's mapping. Key the instances by CRM user ID so that
+# adding or removing a user in Salesforce touches only that user, and a
+# username changed in Salesforce changes nothing. The connection ID goes
+# through a local so the list is read at plan even while the connection has a
+# change pending (see the crm_users data source).
 #
 # Do not filter on `imported = false` here: once applied, the users are
 # imported and would drop out of the list, and the next plan would destroy them.
-data "salesseat_crm_users" "sales_reps" {
+locals {
   connection_id = salesseat_crm_connection.production.id
+}
+
+data "salesseat_crm_users" "sales_reps" {
+  connection_id = local.connection_id
   active        = true
   profile_names = ["Sales Rep"]
   email_domain  = "acme.example"
 }
 
 resource "salesseat_sales_user" "sales_reps" {
-  for_each = { for u in data.salesseat_crm_users.sales_reps.users : u.username => u }
+  for_each = { for u in data.salesseat_crm_users.sales_reps.users : u.id => u }
 
   connection_id = salesseat_crm_connection.production.id
   crm_user_id   = each.value.id
