@@ -79,7 +79,10 @@ func providerSummaries(t *testing.T) []string {
 				continue
 			}
 			for _, spec := range g.Specs {
-				vs := spec.(*ast.ValueSpec)
+				vs, ok := spec.(*ast.ValueSpec)
+				if !ok {
+					continue
+				}
 				for i, name := range vs.Names {
 					if i < len(vs.Values) {
 						if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {

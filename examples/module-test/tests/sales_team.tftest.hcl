@@ -24,7 +24,7 @@ run "marketing_team_gets_seats" {
   }
 
   assert {
-    condition     = alltrue([for u in salesseat_sales_user.this : u.role == "marketing" && u.role_source == "profile_mapping"])
+    condition     = alltrue([for u in salesseat_sales_user.this : u.effective_role == "marketing" && u.role_source == "profile_mapping"])
     error_message = "Every marketing user should get the role of the Marketing User mapping."
   }
 }
