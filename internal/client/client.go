@@ -386,7 +386,15 @@ func (c *Client) do(ctx context.Context, r request, out any) (*response, error) 
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data, readErr := readLimited(resp.Body, c.maxResponseBytes)
-		return nil, decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, readErr, c.redactor, c.now)
+		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, readErr, c.redactor, c.now)
+		var apiErr *Error
+		if errors.As(err, &apiErr) && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) &&
+			apiErr.RetryAfter > c.retryWaitMax {
+			// The client did not wait or retry: the server asked for longer
+			// than RetryWaitMax allows.
+			apiErr.RetryWaitMax = c.retryWaitMax
+		}
+		return nil, err
 	}
 	meta := &response{status: resp.StatusCode, header: resp.Header}
 	if out == nil {

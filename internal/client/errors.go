@@ -138,6 +138,10 @@ type Error struct {
 
 	// RetryAfter is the server's Retry-After header, when it sent one.
 	RetryAfter time.Duration
+	// RetryWaitMax is set when the client gave up at once because
+	// RetryAfter exceeded its RetryWaitMax (the value, which the provider
+	// calls retry_wait_max); zero when it retried as usual.
+	RetryWaitMax time.Duration
 	// Extensions holds members the client does not model, and modeled
 	// members whose JSON type was unexpected.
 	Extensions map[string]json.RawMessage

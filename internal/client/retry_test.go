@@ -99,6 +99,9 @@ func TestRetryAfterLongerThanMaxIsNotWaitedFor(t *testing.T) {
 	if apiErr.RetryAfter != 2*time.Minute {
 		t.Errorf("RetryAfter = %s, want 2m0s", apiErr.RetryAfter)
 	}
+	if apiErr.RetryWaitMax == 0 || apiErr.RetryWaitMax >= apiErr.RetryAfter {
+		t.Errorf("RetryWaitMax = %s, want the client's retry_wait_max, below Retry-After, to say why it did not retry", apiErr.RetryWaitMax)
+	}
 	if attempts.Load() != 1 {
 		t.Errorf("attempts = %d, want 1", attempts.Load())
 	}

@@ -159,11 +159,21 @@ func describeProblem(e *client.Error) (summary, body string) {
 	case client.CodePreconditionFailed:
 		return "Concurrent Change", "The object was changed by someone else while Terraform was changing it. Run terraform plan again to see the current state."
 	case client.CodeRateLimited:
+		if e.RetryWaitMax > 0 {
+			return "Rate Limited", fmt.Sprintf("The API answered 429 Too Many Requests and asked to wait %s (Retry-After), longer than retry_wait_max (%s), "+
+				"so the provider did not wait or retry. Try again later, or raise retry_wait_max in the provider configuration to let it wait that long.",
+				e.RetryAfter, e.RetryWaitMax)
+		}
 		return "Rate Limited", "The API kept answering 429 Too Many Requests after every retry. Try again later, lower terraform's -parallelism, or raise max_retries in the provider configuration."
 	case client.CodeInternalError:
 		return "Salesseat API Error", "The API answered with an internal error. Such a request is not retried, because the API may have made the change before failing: " +
 			"run terraform plan to see the current state, then apply again. If it keeps failing, report it to your vendor with the time of the request."
 	case client.CodeUnavailable:
+		if e.RetryWaitMax > 0 {
+			return "Salesseat API Unavailable", fmt.Sprintf("The API is unavailable and asked to wait %s (Retry-After), longer than retry_wait_max (%s), "+
+				"so the provider did not wait or retry. Try again later, or raise retry_wait_max in the provider configuration to let it wait that long.",
+				e.RetryAfter, e.RetryWaitMax)
+		}
 		return "Salesseat API Unavailable", "The API failed after every retry. Try again later; raise max_retries in the provider configuration to wait longer."
 	case client.CodeIdempotencyKeyReused:
 		return "Idempotency Key Reused", "The API saw the same idempotency key with a different request. " + reportBug

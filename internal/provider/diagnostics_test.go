@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -107,6 +108,11 @@ func TestDescribeError(t *testing.T) {
 			err:         &client.Error{Status: 429, Code: client.CodeRateLimited},
 			wantSummary: "Rate Limited",
 			wantDetail:  []string{"max_retries"},
+		},
+		"rate limited beyond retry_wait_max": {
+			err:         &client.Error{Status: 429, Code: client.CodeRateLimited, RetryAfter: 2 * time.Minute, RetryWaitMax: 30 * time.Second},
+			wantSummary: "Rate Limited",
+			wantDetail:  []string{"asked to wait 2m0s (Retry-After), longer than retry_wait_max (30s)", "did not wait or retry", "raise retry_wait_max"},
 		},
 		"unknown code": {
 			err:         &client.Error{Status: 418, Code: "teapot", Title: "i am a teapot", Detail: "Short and stout."},

@@ -3,14 +3,14 @@
 # change pending (a rename, new credentials), and the for_each below would
 # fail with "Invalid for_each argument".
 locals {
-  connection_id = salesseat_crm_connection.production.id
+  production_connection_id = salesseat_crm_connection.production.id
 }
 
 # Active users with the "Sales Rep" or "Sales Manager" profile whose email is
 # in the acme.example domain. Filters run on the server and are combined with
 # AND, so even an org with tens of thousands of users is read in a few pages.
 data "salesseat_crm_users" "field_sales" {
-  connection_id = local.connection_id
+  connection_id = local.production_connection_id
   active        = true
   profile_names = ["Sales Rep", "Sales Manager"]
   email_domain  = "acme.example"
@@ -22,14 +22,14 @@ data "salesseat_crm_users" "field_sales" {
 resource "salesseat_sales_user" "field_sales" {
   for_each = { for u in data.salesseat_crm_users.field_sales.users : u.id => u }
 
-  connection_id = local.connection_id
+  connection_id = local.production_connection_id
   crm_user_id   = each.value.id
 }
 
 # Users that still need a seat: useful in a review, not as a for_each source
 # (the list shrinks as users are imported).
 data "salesseat_crm_users" "not_imported" {
-  connection_id = local.connection_id
+  connection_id = local.production_connection_id
   active        = true
   imported      = false
 }

@@ -22,11 +22,11 @@ resource "salesseat_sales_user" "priya" {
 # Do not filter on `imported = false` here: once applied, the users are
 # imported and would drop out of the list, and the next plan would destroy them.
 locals {
-  connection_id = salesseat_crm_connection.production.id
+  sales_reps_connection_id = salesseat_crm_connection.production.id
 }
 
 data "salesseat_crm_users" "sales_reps" {
-  connection_id = local.connection_id
+  connection_id = local.sales_reps_connection_id
   active        = true
   profile_names = ["Sales Rep"]
   email_domain  = "acme.example"
