@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -188,5 +189,26 @@ func (r *crmConnectionResource) Delete(ctx context.Context, req resource.DeleteR
 // API, so the first apply after an import sends the configured credentials
 // (re-authorizing the connection).
 func (r *crmConnectionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !validImportID(req.ID, "conn_") {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
+			"The import ID %q is not a connection ID. A salesseat_crm_connection is imported by its ID, which starts with \"conn_\" (e.g. \"conn_123\"): "+
+				"the id shown in the platform's connection settings, or listed by the API's GET /api/v1/connections.", req.ID))
+		return
+	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// validImportID reports whether id has the form of an API ID with prefix:
+// the prefix, then letters, digits, "-" or "_".
+func validImportID(id, prefix string) bool {
+	rest, ok := strings.CutPrefix(id, prefix)
+	if !ok || rest == "" {
+		return false
+	}
+	for _, c := range rest {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

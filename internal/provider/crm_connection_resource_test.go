@@ -94,6 +94,12 @@ func TestAccCRMConnection_lifecycle(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"refresh_token"},
 			},
 			{
+				ResourceName:  connAddr,
+				ImportState:   true,
+				ImportStateId: "Salesforce sandbox",
+				ExpectError:   errorMatching("Invalid Import ID", `"Salesforce sandbox" is not a connection ID`, `starts with "conn_"`),
+			},
+			{
 				// The environment cannot change in place.
 				Config: e.connectionConfig("Renamed", "production", refreshToken, "user_sync = false"),
 				ConfigPlanChecks: withPreApply(

@@ -114,7 +114,7 @@ func describeProblem(e *client.Error) (summary, body string) {
 				"Change that platform user's email in the platform, or give this CRM user a different username in Salesforce, then plan again.",
 			e.CRMUsername, platformUser(e.PlatformUserName, e.PlatformUserEmail), orDash(e.PlatformUserID))
 	case client.CodeProfileNotMapped:
-		return "Profile Has No Role Mapping", profileNotMappedText(e, "")
+		return "Profile Has No Role Mapping", profileNotMappedText(e, false)
 	case client.CodeCRMUserInactive:
 		return "CRM User Inactive", fmt.Sprintf(
 			"CRM user %s is inactive in Salesforce, and an inactive user cannot become a sales user. "+
@@ -244,8 +244,9 @@ func replacedHolderText(e *client.Error) string {
 }
 
 // profileNotMappedText names the profile without a role mapping and shows the
-// resource that fixes it. extra is appended as a last paragraph.
-func profileNotMappedText(e *client.Error, extra string) string {
+// resource that fixes it; roleSet says that role is set on the resource
+// already, so setting it is no advice.
+func profileNotMappedText(e *client.Error, roleSet bool) string {
 	profileLine := fmt.Sprintf("  crm_profile_id = %q", e.CRMProfileID)
 	if e.CRMProfileName != "" {
 		profileLine += " # " + e.CRMProfileName
@@ -254,14 +255,17 @@ func profileNotMappedText(e *client.Error, extra string) string {
 	if e.ConnectionID == "" {
 		connection = "salesseat_crm_connection.<name>.id"
 	}
+	advice := "Set role on this resource, or map the profile to a role:"
+	if roleSet {
+		// role is set already; what needs the mapping is the platform's
+		// check (e.g. a restore checks the deleted sales user's own role).
+		advice = "Setting role does not help here: map the profile to a role:"
+	}
 	text := fmt.Sprintf("The CRM user's profile %s has no role mapping on connection %s, and the connection has user sync enabled, so the platform cannot choose a role for the user. "+
-		"Set role on this resource, or map the profile to a role:\n\n"+
+		advice+"\n\n"+
 		"resource \"salesseat_profile_role_mapping\" %q {\n  connection_id  = %s\n%s\n  role           = %q\n}\n\n"+
 		"If such a mapping is part of this configuration, add it to this resource's depends_on so that Terraform creates it first.",
 		profile(e.CRMProfileName, e.CRMProfileID), orDash(e.ConnectionID), resourceName(e.CRMProfileName), connection, profileLine, "sales")
-	if extra != "" {
-		text += "\n\n" + extra
-	}
 	return text
 }
 

@@ -399,6 +399,12 @@ func (r *profileRoleMappingResource) Delete(ctx context.Context, req resource.De
 
 // ImportState imports a mapping by ID.
 func (r *profileRoleMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if !validImportID(req.ID, "rm_") {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
+			"The import ID %q is not a role mapping ID. A salesseat_profile_role_mapping is imported by its ID, which starts with \"rm_\" (e.g. \"rm_123\"): "+
+				"the ID a \"Profile Already Mapped\" error names, or one listed by the API's GET /api/v1/role-mappings?connection_id=<connection ID>.", req.ID))
+		return
+	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 

@@ -69,6 +69,12 @@ func TestAccProfileRoleMapping_lifecycle(t *testing.T) {
 				ImportStateVerify: true,
 			},
 			{
+				ResourceName:  mappingAddr,
+				ImportState:   true,
+				ImportStateId: "Sales Rep",
+				ExpectError:   errorMatching("Invalid Import ID", `"Sales Rep" is not a role mapping ID`, `starts with "rm_"`),
+			},
+			{
 				// Another profile, by its 15-character ID: a new mapping.
 				Config: e.config(mappingConfig(conn, fmt.Sprintf("crm_profile_id = %q", profileMarketing[:15]), "marketing")),
 				ConfigPlanChecks: withPreApply(

@@ -346,8 +346,17 @@ func dryRunDetail(config salesUserResourceModel, body string) string {
 // message at apply if it is still disconnected then.
 func (r *salesUserResource) reportProblems(problems []*client.Error, config salesUserResourceModel, connectionID string, diags *diag.Diagnostics) {
 	at := config.problemAttribute()
+	serviceAccount := false
+	for _, p := range problems {
+		serviceAccount = serviceAccount || (p != nil && p.Code == client.CodeServiceAccountNotAllowed)
+	}
 	for _, p := range problems {
 		if p == nil {
+			continue
+		}
+		if serviceAccount && p.Code == client.CodeProfileNotMapped {
+			// The service account cannot be a sales user whatever its
+			// profile's mapping; advising a mapping would mislead.
 			continue
 		}
 		summary, body := describeProblem(p)
@@ -377,8 +386,8 @@ func (r *salesUserResource) reportProfileNotMapped(p *client.Error, config sales
 	if forProfile {
 		return
 	}
-	summary, body := describeProblem(p)
-	detail := dryRunDetail(config, body)
+	summary, _ := describeProblem(p)
+	detail := dryRunDetail(config, profileNotMappedText(p, !config.Role.IsNull()))
 	if extra != "" {
 		detail += "\n\n" + extra
 	}

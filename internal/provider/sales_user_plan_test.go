@@ -261,3 +261,41 @@ func TestSalesUserSeatShortageIsOneDiagnostic(t *testing.T) {
 type fakeAccount func(context.Context) (*client.Account, error)
 
 func (f fakeAccount) Read(ctx context.Context) (*client.Account, error) { return f(ctx) }
+
+// TestSalesUserServiceAccountIsNotAdvisedAMapping: the dry run of the
+// service account reports its profile unmapped too; the plan says only that
+// the service account cannot be a sales user, not to map its profile.
+func TestSalesUserServiceAccountIsNotAdvisedAMapping(t *testing.T) {
+	r := &salesUserResource{data: &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}}
+	config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue("integration@acme.example")}
+	var diags diag.Diagnostics
+	r.reportProblems([]*client.Error{
+		{Code: client.CodeServiceAccountNotAllowed, CRMUsername: "integration@acme.example"},
+		{Code: client.CodeProfileNotMapped, CRMProfileID: profileSalesRep, CRMProfileName: "System Administrator", ConnectionID: "conn_1"},
+	}, config, "conn_1", &diags)
+	if len(diags) != 1 || diags[0].Summary() != "Service Account Cannot Be A Sales User" {
+		t.Fatalf("want only the service account error, got %v", diags)
+	}
+	if strings.Contains(diags[0].Detail(), "salesseat_profile_role_mapping") {
+		t.Errorf("the service account is advised a mapping: %s", diags[0].Detail())
+	}
+}
+
+// TestSalesUserProfileNotMappedWithRoleSet: with role set (a restore checks
+// the deleted sales user's own role), the message does not say "set role".
+func TestSalesUserProfileNotMappedWithRoleSet(t *testing.T) {
+	r := &salesUserResource{data: &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}}
+	problem := &client.Error{Code: client.CodeProfileNotMapped, CRMProfileID: profileSalesRep, CRMProfileName: "Sales Rep", ConnectionID: "conn_1"}
+	for _, role := range []types.String{types.StringNull(), types.StringValue("sales")} {
+		config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(usernameJordan), Role: role}
+		var diags diag.Diagnostics
+		r.reportProfileNotMapped(problem, config, "conn_1", "", &diags)
+		if len(diags) != 1 {
+			t.Fatalf("role %s: want one diagnostic, got %v", role, diags)
+		}
+		advisesRole := strings.Contains(diags[0].Detail(), "Set role on this resource")
+		if advisesRole != role.IsNull() {
+			t.Errorf("role %s: advises setting role = %t:\n%s", role, advisesRole, diags[0].Detail())
+		}
+	}
+}

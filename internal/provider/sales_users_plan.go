@@ -357,9 +357,13 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 	disconnected := false
 	for i, op := range d.ops {
 		v := verdicts[i]
+		serviceAccount := slices.ContainsFunc(v.Problems, func(p *client.Error) bool { return p != nil && p.Code == client.CodeServiceAccountNotAllowed })
 		for _, p := range v.Problems {
 			if p == nil || p.Code == client.CodeSeatLimitReached {
 				continue // counted for the roster as a whole below
+			}
+			if serviceAccount && p.Code == client.CodeProfileNotMapped {
+				continue // no mapping makes the service account a sales user
 			}
 			if op.want == nil {
 				continue // a removal of what is already gone changes nothing
