@@ -24,6 +24,12 @@ variable "team" {
   type        = string
 }
 
+variable "purge_on_destroy" {
+  description = "Purge the sales users from the recycle bin when they are destroyed (tests and other short-lived setups: their deleted sales users then hold no usernames)."
+  type        = bool
+  default     = false
+}
+
 variable "max_users" {
   description = "Upper bound on the seats this team takes."
   type        = number
@@ -42,9 +48,10 @@ locals {
 resource "salesseat_sales_user" "this" {
   for_each = { for u in local.users : u.username => u }
 
-  connection_id = var.connection_id
-  crm_user_id   = each.value.id
-  team          = var.team
+  connection_id    = var.connection_id
+  crm_user_id      = each.value.id
+  team             = var.team
+  purge_on_destroy = var.purge_on_destroy
 }
 
 output "usernames" {

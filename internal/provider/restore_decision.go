@@ -53,6 +53,10 @@ type recycledUser struct {
 	// than its profile's mapping. A restore re-checks the sales user's own
 	// role, so one that followed the mapping needs its profile mapped.
 	ExplicitRole bool `json:"explicit_role"`
+	// Purged is true for a sales user this plan replaces whose state sets
+	// purge_on_destroy: its destroy empties the recycle bin entry, so the
+	// create finds the username free.
+	Purged bool `json:"purged,omitempty"`
 }
 
 // recycledFromAPI describes a recycle bin entry.
@@ -68,7 +72,7 @@ func recycledFromModel(m salesUserResourceModel) recycledUser {
 	return recycledUser{
 		ID: m.ID.ValueString(), ConnectionID: m.ConnectionID.ValueString(), CRMUserID: m.CRMUserID.ValueString(),
 		CRMUsername: m.CRMUsername.ValueString(), FirstName: m.FirstName.ValueString(), LastName: m.LastName.ValueString(),
-		ExplicitRole: m.RoleSource.ValueString() == roleSourceExplicit,
+		ExplicitRole: m.RoleSource.ValueString() == roleSourceExplicit, Purged: m.PurgeOnDestroy.ValueBool(),
 	}
 }
 
@@ -99,6 +103,11 @@ const (
 	// restoreOtherConnection: the holder was deleted from another
 	// connection, which still exists; a restore would bring it back there.
 	restoreOtherConnection
+	// restoreForeignConnection: the holder was deleted from another
+	// connection, which is gone, and is not the sales user this plan
+	// replaces: it belongs to another setup (a module test's, a connection
+	// destroyed earlier), and restoring it here would be a surprise.
+	restoreForeignConnection
 	// restoreOK: restore the holder.
 	restoreOK
 )
@@ -120,6 +129,9 @@ type restoreCase struct {
 	// HolderConnectionExists tells whether the holder's connection still
 	// exists; consulted only when it differs from ConnectionID.
 	HolderConnectionExists bool
+	// Replaced is true when the holder is the sales user this plan
+	// replaces (this resource's own, e.g. after a new connection_id).
+	Replaced bool
 }
 
 // needsConnectionCheck reports whether the verdict depends on whether the
@@ -149,6 +161,8 @@ func (c restoreCase) verdict() restoreVerdict {
 		return restoreOtherCRMUser
 	case c.needsConnectionCheck() && c.HolderConnectionExists:
 		return restoreOtherConnection
+	case c.needsConnectionCheck() && !c.Replaced:
+		return restoreForeignConnection
 	}
 	return restoreOK
 }
@@ -198,6 +212,13 @@ func restoreRefusalText(v restoreVerdict, p *client.Error, holder *recycledUser,
 		note = fmt.Sprintf("restore_from_recycle_bin does not apply here: sales user %s belongs to CRM user %s, not to CRM user %s of this resource (the username has passed from one Salesforce user to another), "+
 			"and restoring it would bring back the other person. Purge it to free the username.",
 			p.ConflictingSalesUserID, orDash(holder.CRMUserID), orDash(crmUserID))
+	case restoreForeignConnection:
+		note = fmt.Sprintf("restore_from_recycle_bin does not apply here: sales user %s was deleted from connection %s, which no longer exists (a module test's, or a connection destroyed earlier), "+
+			"not from connection %s of this resource, so restoring it would bring another setup's sales user, with its history, onto this connection. "+
+			"Purge it to free the username (in the platform, or DELETE /api/v1/recycle-bin/%s); set purge_on_destroy = true on sales users of short-lived setups so their deleted sales users do not hold usernames. "+
+			"To keep it (say it was this configuration's own, and its connection was deleted outside Terraform), restore it onto this connection yourself "+
+			"(POST /api/v1/recycle-bin/%s/restore with {\"connection_id\": %q}) and import it with the import block above.",
+			holder.ID, holder.ConnectionID, connectionID, holder.ID, holder.ID, connectionID)
 	case restoreOtherConnection:
 		note = fmt.Sprintf("restore_from_recycle_bin does not apply here: sales user %s belongs to connection %s, which still exists, and a restore brings a sales user back on its own connection, not on connection %s of this resource. "+
 			"Set connection_id back to %s, or purge the sales user. If this change also destroys connection %s, apply that first: once the connection is gone, the next apply restores the sales user through connection %s.",
@@ -291,6 +312,7 @@ func (r *salesUserResource) restoreCaseFor(ctx context.Context, p *client.Error,
 	default:
 		return c, false, true
 	}
+	c.Replaced = isReplaced
 	if c.Enabled && c.needsConnectionCheck() && c.Holder != nil && sameCRMUser(*c.Holder, c.CRMUserID, c.CRMUsername) {
 		_, err := r.data.client.Connections.Read(ctx, c.Holder.ConnectionID)
 		switch {
@@ -316,6 +338,9 @@ func (r *salesUserResource) planRestore(ctx context.Context, p *client.Error, pl
 	c, isReplaced, ok := r.restoreCaseFor(ctx, p, plan, config, replaced, result.CRMUserID, result.CRMUsername, diags)
 	if !ok {
 		return true
+	}
+	if isReplaced && c.Holder != nil && c.Holder.Purged {
+		return true // its destroy purges it: the create finds the username free
 	}
 	v := c.verdict()
 	switch v {

@@ -68,9 +68,13 @@ func TestRestoreVerdict(t *testing.T) {
 				HolderConnectionExists: true},
 			want: restoreOtherConnection,
 		},
-		"deleted from a connection that is gone": {
-			c:    restoreCase{Enabled: true, Deleted: true, Holder: holder("conn_old", userJordan, usernameJordan), CRMUserID: userJordan, ConnectionID: "conn_1"},
+		"this resource's own, replaced onto a new connection; the old one is gone": {
+			c:    restoreCase{Enabled: true, Deleted: true, Holder: holder("conn_old", userJordan, usernameJordan), CRMUserID: userJordan, ConnectionID: "conn_1", Replaced: true},
 			want: restoreOK,
+		},
+		"another setup's, deleted from a connection that is gone": {
+			c:    restoreCase{Enabled: true, Deleted: true, Holder: holder("conn_test", userJordan, usernameJordan), CRMUserID: userJordan, ConnectionID: "conn_1"},
+			want: restoreForeignConnection,
 		},
 		"deleted with no connection (seeded)": {
 			c:    restoreCase{Enabled: true, Deleted: true, Holder: holder("", userJordan, usernameJordan), CRMUserID: userJordan, ConnectionID: "conn_1"},

@@ -112,6 +112,9 @@ func (r *salesUserResource) Read(ctx context.Context, req resource.ReadRequest, 
 		// attribute: the default, so that the next plan shows no change.
 		state.RestoreFromRecycleBin = types.BoolValue(true)
 	}
+	if state.PurgeOnDestroy.IsNull() {
+		state.PurgeOnDestroy = types.BoolValue(false)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -195,17 +198,28 @@ func (r *salesUserResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.client.SalesUsers.Delete(ctx, state.ID.ValueString())
+	id := state.ID.ValueString()
+	err := r.data.client.SalesUsers.Delete(ctx, id)
 	r.data.wrote()
-	if errors.Is(err, client.ErrNotFound) {
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		// Already gone (maybe into the recycle bin, which a purge empties).
+	case err != nil:
+		addAPIError(&resp.Diagnostics, "delete sales user "+id, err, nil)
+		return
+	default:
+		r.data.ledger.release(id, false)
+	}
+	if !state.PurgeOnDestroy.ValueBool() {
+		if err == nil {
+			r.data.recycleBin.recordDelete(recycledFromModel(state))
+		}
 		return
 	}
-	if err != nil {
-		addAPIError(&resp.Diagnostics, "delete sales user "+state.ID.ValueString(), err, nil)
-		return
+	if err := r.data.client.RecycleBin.Purge(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("purge sales user %s from the recycle bin (purge_on_destroy = true; it was deleted, and holds its CRM username %q until it is purged: "+
+			"run terraform destroy again, or purge it in the platform)", id, state.CRMUsername.ValueString()), err, nil)
 	}
-	r.data.ledger.release(state.ID.ValueString(), false)
-	r.data.recycleBin.recordDelete(recycledFromModel(state))
 }
 
 // ImportState imports a sales user by ID (`su_…`) or by CRM username

@@ -112,6 +112,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		// configuration (a change of it is an update that calls no API).
 		// The effective role still follows a mapping this plan changes.
 		state.RestoreFromRecycleBin = plan.RestoreFromRecycleBin
+		state.PurgeOnDestroy = plan.PurgeOnDestroy
 		state.EffectiveRole = plan.EffectiveRole
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &state)...)
 		return

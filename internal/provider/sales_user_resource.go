@@ -64,6 +64,8 @@ type salesUserResourceModel struct {
 	CreatedBy           types.String `tfsdk:"created_by"`
 	// RestoreFromRecycleBin matters only to Create; see restore_decision.go.
 	RestoreFromRecycleBin types.Bool `tfsdk:"restore_from_recycle_bin"`
+	// PurgeOnDestroy matters only to Delete.
+	PurgeOnDestroy types.Bool `tfsdk:"purge_on_destroy"`
 }
 
 // Metadata returns the resource type name.
@@ -199,11 +201,21 @@ func (r *salesUserResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 					"then set `role`, `team` and `hidden_components` as configured. The plan shows a warning naming the sales user it restores, and the restore takes a seat like an import. " +
 					"`false`: fail the plan with `crm_username_mapped`, naming the sales user to purge or restore yourself. " +
 					"The provider never restores a recycle bin entry of another CRM user that had the same username, nor one deleted from another connection that still exists " +
-					"(a restore brings a sales user back on its own connection): the plan fails and says what to do. " +
+					"(a restore brings a sales user back on its own connection), nor one deleted from another connection that is gone unless this plan replaces it " +
+					"(it may be another setup's, such as a module test's): the plan fails and says what to do. " +
 					"Only the create reads this argument: changing it later changes nothing on the platform and does not replace the sales user.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
+			},
+			"purge_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "What destroying the sales user does with it. `false` (the default): it goes to the platform's recycle bin, keeping its CRM username, " +
+					"history and platform user, so a later sales user for the same CRM user restores it. `true`: it is also purged from the recycle bin, which frees " +
+					"the CRM username for good, as module tests and short-lived environments want (their deleted sales users would otherwise hold usernames and be offered for restore). " +
+					"Only the destroy reads this argument: changing it calls no API, and it must be applied before the destroy it should govern.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
 			},
 		},
 	}

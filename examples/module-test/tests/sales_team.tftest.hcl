@@ -15,7 +15,9 @@ run "marketing_team_gets_seats" {
     connection_id = run.setup.connection_id
     profile_name  = "Marketing User"
     team          = "Marketing"
-    max_users     = 3
+    # A test's sales users leave no recycle bin entries behind.
+    purge_on_destroy = true
+    max_users        = 3
   }
 
   assert {
