@@ -872,8 +872,8 @@ func TestAccSalesUser_restoreAcrossConnections(t *testing.T) {
 				PreConfig: func() {
 					mustDo(t, "deleting the old connection", e.client.Connections.Delete(context.Background(), oldConn))
 				},
-				Config:   e.config(salesUserConfig(newConn, body)),
-				PlanOnly: true,
+				Config:      e.config(salesUserConfig(newConn, body)),
+				PlanOnly:    true,
 				ExpectError: errorMatching("CRM Username Already Mapped", "which no longer exists", "purge_on_destroy", `"connection_id": "`+newConn+`"`),
 			},
 		},
