@@ -47,16 +47,16 @@ resource "salesseat_sales_users" "acme" {
   connection_id = salesseat_crm_connection.acme.id
 
   select {
-    profile_names = ["Sales Rep"]
-    email_domain  = var.email_domain
-    team          = "Field sales"
+    crm_profile_names = ["Sales Rep"]
+    email_domain      = var.email_domain
+    team              = "Field sales"
   }
 
   # More profiles, all at once (to show the plan-time seat check).
   dynamic "select" {
     for_each = var.extra_select_profiles
     content {
-      profile_names = [select.value]
+      crm_profile_names = [select.value]
     }
   }
 

@@ -71,7 +71,7 @@ data "salesseat_crm_users" "seated" {
 }
 
 import {
-  for_each = { for u in data.salesseat_crm_users.seated.users : u.username => u.sales_user_id }
+  for_each = { for u in data.salesseat_crm_users.seated.users : u.crm_username => u.sales_user_id }
 
   to = salesseat_sales_user.this[each.key]
   id = each.value
@@ -94,7 +94,7 @@ resource "salesseat_sales_user" "this" {
 #    run, so no plan would ever be empty.
 check "no_unmanaged_sales_users" {
   assert {
-    condition     = length(setsubtract(data.salesseat_crm_users.seated.users[*].username, keys(var.sales_users))) == 0
-    error_message = "Sales users not managed by Terraform: ${join(", ", setsubtract(data.salesseat_crm_users.seated.users[*].username, keys(var.sales_users)))}. Import them, or remove them in the platform."
+    condition     = length(setsubtract(data.salesseat_crm_users.seated.users[*].crm_username, keys(var.sales_users))) == 0
+    error_message = "Sales users not managed by Terraform: ${join(", ", setsubtract(data.salesseat_crm_users.seated.users[*].crm_username, keys(var.sales_users)))}. Import them, or remove them in the platform."
   }
 }

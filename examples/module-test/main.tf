@@ -36,9 +36,9 @@ variable "max_users" {
 }
 
 data "salesseat_crm_users" "this" {
-  connection_id = var.connection_id
-  active        = true
-  profile_names = [var.profile_name]
+  connection_id     = var.connection_id
+  active            = true
+  crm_profile_names = [var.profile_name]
 }
 
 locals {
@@ -46,10 +46,10 @@ locals {
 }
 
 resource "salesseat_sales_user" "this" {
-  for_each = { for u in local.users : u.username => u }
+  for_each = { for u in local.users : u.crm_username => u }
 
   connection_id    = var.connection_id
-  crm_user_id      = each.value.id
+  crm_user_id      = each.value.crm_user_id
   team             = var.team
   purge_on_destroy = var.purge_on_destroy
 }

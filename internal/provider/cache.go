@@ -184,6 +184,17 @@ func (b *recycleBin) recordDelete(u recycledUser) {
 	b.deleted[u.ID] = u
 }
 
+// deletedHere reports whether this process deleted the sales user.
+func (b *recycleBin) deletedHere(id string) bool {
+	if b == nil {
+		return false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, ok := b.deleted[id]
+	return ok
+}
+
 // wrote marks the listings as older than this process's last write.
 func (b *recycleBin) wrote() {
 	if b == nil {

@@ -37,8 +37,8 @@ func (r *crmConnectionResource) Create(ctx context.Context, req resource.CreateR
 		OAuthClientID:     plan.OAuthClientID.ValueString(),
 		RefreshToken:      refreshToken,
 		JWTPrivateKey:     privateKey,
-		AutomaticUserSync: plan.AutomaticUserSync.ValueBoolPointer(),
-		UserSync:          plan.UserSync.ValueBoolPointer(),
+		AutomaticUserSync: plan.AutoImportCRMUsers.ValueBoolPointer(),
+		UserSync:          plan.ProfileRoleSync.ValueBoolPointer(),
 	}
 	conn, err := r.data.client.Connections.Create(ctx, opts)
 	r.data.wrote()
@@ -118,11 +118,11 @@ func (r *crmConnectionResource) Update(ctx context.Context, req resource.UpdateR
 	setString(&opts.LoginURL, plan.LoginURL, state.LoginURL)
 	setString(&opts.ServiceUsername, plan.ServiceUsername, state.ServiceUsername)
 	setString(&opts.OAuthClientID, plan.OAuthClientID, state.OAuthClientID)
-	if !plan.AutomaticUserSync.Equal(state.AutomaticUserSync) {
-		opts.AutomaticUserSync, changed = plan.AutomaticUserSync.ValueBoolPointer(), true
+	if !plan.AutoImportCRMUsers.Equal(state.AutoImportCRMUsers) {
+		opts.AutomaticUserSync, changed = plan.AutoImportCRMUsers.ValueBoolPointer(), true
 	}
-	if !plan.UserSync.Equal(state.UserSync) {
-		opts.UserSync, changed = plan.UserSync.ValueBoolPointer(), true
+	if !plan.ProfileRoleSync.Equal(state.ProfileRoleSync) {
+		opts.UserSync, changed = plan.ProfileRoleSync.ValueBoolPointer(), true
 	}
 	if credentialsChanged(plan, state) {
 		refreshToken, privateKey := credentialsOf(config)

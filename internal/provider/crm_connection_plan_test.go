@@ -17,7 +17,7 @@ func connectionModel(status, reason string, jwt bool) crmConnectionResourceModel
 		LoginURL: types.StringValue("https://login.salesforce.com"), ServiceUsername: types.StringValue("svc@acme.example"),
 		OAuthClientID: types.StringValue("3MVG9"), RefreshToken: types.StringValue("token"), JWTPrivateKey: types.StringNull(),
 		RefreshTokenWO: types.StringNull(), JWTPrivateKeyWO: types.StringNull(), CredentialsWOVersion: types.Int64Null(),
-		AutomaticUserSync: types.BoolValue(false), UserSync: types.BoolValue(true), AuthMethod: types.StringValue(authMethodRefreshToken),
+		AutoImportCRMUsers: types.BoolValue(false), ProfileRoleSync: types.BoolValue(true), AuthMethod: types.StringValue(authMethodRefreshToken),
 		Status: types.StringValue(status), StatusReason: types.StringValue(reason),
 		OrganizationID: types.StringValue("00D5A0000000001UAA"), InstanceURL: types.StringValue("https://acme.my.salesforce.com"),
 	}

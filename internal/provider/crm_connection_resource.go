@@ -50,8 +50,8 @@ type crmConnectionResourceModel struct {
 	RefreshTokenWO       types.String `tfsdk:"refresh_token_wo"`
 	JWTPrivateKeyWO      types.String `tfsdk:"jwt_private_key_wo"`
 	CredentialsWOVersion types.Int64  `tfsdk:"credentials_wo_version"`
-	AutomaticUserSync    types.Bool   `tfsdk:"automatic_user_sync"`
-	UserSync             types.Bool   `tfsdk:"user_sync"`
+	AutoImportCRMUsers   types.Bool   `tfsdk:"auto_import_crm_users"`
+	ProfileRoleSync      types.Bool   `tfsdk:"profile_role_sync"`
 	AuthMethod           types.String `tfsdk:"auth_method"`
 	Status               types.String `tfsdk:"status"`
 	StatusReason         types.String `tfsdk:"status_reason"`
@@ -159,19 +159,20 @@ func (r *crmConnectionResource) Schema(_ context.Context, _ resource.SchemaReque
 					int64validator.ConflictsWith(path.MatchRoot("refresh_token"), path.MatchRoot("jwt_private_key")),
 				},
 			},
-			"automatic_user_sync": schema.BoolAttribute{
-				MarkdownDescription: "Whether the platform creates sales users by itself as CRM data arrives (every active, unimported user whose profile has a role mapping, while seats are free). " +
+			"auto_import_crm_users": schema.BoolAttribute{
+				MarkdownDescription: "Whether the platform imports CRM users as sales users by itself as CRM data arrives (every active, unimported user whose profile has a role mapping, while seats are free; the platform calls it automatic user sync). " +
 					"Defaults to `false`, and should stay off when sales users are declared in Terraform: users the platform imports on its own take seats the configuration " +
 					"does not know about, so a later plan can fail for lack of seats, and those users are not in the state.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
-			"user_sync": schema.BoolAttribute{
-				MarkdownDescription: "Whether user sync is enabled. While it is, importing a CRM user whose profile has no `salesseat_profile_role_mapping` fails unless the sales user sets an explicit `role`. Defaults to `true`.",
-				Optional:            true,
-				Computed:            true,
-				Default:             booldefault.StaticBool(true),
+			"profile_role_sync": schema.BoolAttribute{
+				MarkdownDescription: "Whether roles follow the Salesforce profiles' role mappings (the platform calls it user sync). While it is on, importing a CRM user whose profile has no " +
+					"`salesseat_profile_role_mapping` fails unless the sales user sets `role`. It imports nothing by itself; `auto_import_crm_users` does. Defaults to `true`.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
 			},
 			"auth_method": schema.StringAttribute{
 				MarkdownDescription: "How the connection authorizes: `refresh_token` or `jwt_bearer`, following which credential is set.",
@@ -240,7 +241,7 @@ func connectionAttribute(e *client.Error) (path.Path, bool) {
 	case client.CodeServiceAccountMissingPermission:
 		return path.Root("service_username"), true
 	}
-	return fieldAttribute(e, "name", "environment", "login_url", "service_username", "oauth_client_id", "automatic_user_sync", "user_sync")
+	return fieldAttribute(e, "name", "environment", "login_url", "service_username", "oauth_client_id", "automatic_user_sync=auto_import_crm_users", "user_sync=profile_role_sync")
 }
 
 // fromAPI copies the API's view into the model. Credentials are never
@@ -252,8 +253,8 @@ func (m *crmConnectionResourceModel) fromAPI(c *client.Connection) {
 	m.LoginURL = stringOrNull(c.LoginURL)
 	m.ServiceUsername = stringOrNull(c.ServiceUsername)
 	m.OAuthClientID = stringOrNull(c.OAuthClientID)
-	m.AutomaticUserSync = types.BoolValue(c.AutomaticUserSync)
-	m.UserSync = types.BoolValue(c.UserSync)
+	m.AutoImportCRMUsers = types.BoolValue(c.AutomaticUserSync)
+	m.ProfileRoleSync = types.BoolValue(c.UserSync)
 	m.AuthMethod = stringOrNull(c.AuthMethod)
 	m.Status = stringOrNull(c.Status)
 	m.StatusReason = stringOrNull(c.StatusReason)

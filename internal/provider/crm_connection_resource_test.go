@@ -64,14 +64,14 @@ func TestAccCRMConnection_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("organization_id"), knownvalue.StringExact(e.creds.OrganizationID)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("instance_url"), knownvalue.NotNull()),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("auth_method"), knownvalue.StringExact("refresh_token")),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("automatic_user_sync"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("user_sync"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("auto_import_crm_users"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("profile_role_sync"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("login_url"), knownvalue.StringExact(e.creds.LoginURL)),
 				},
 			},
 			{
 				// In place: name and sync settings.
-				Config: e.connectionConfig("Renamed", "sandbox", refreshToken, "user_sync = false"),
+				Config: e.connectionConfig("Renamed", "sandbox", refreshToken, "profile_role_sync = false"),
 				ConfigPlanChecks: withPreApply(
 					plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionUpdate),
 					// What a rename cannot change is known in the plan.
@@ -83,7 +83,7 @@ func TestAccCRMConnection_lifecycle(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameID.AddStateValue(connAddr, tfjsonpath.New("id")),
 					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("name"), knownvalue.StringExact("Renamed")),
-					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("user_sync"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(connAddr, tfjsonpath.New("profile_role_sync"), knownvalue.Bool(false)),
 				},
 			},
 			{
@@ -101,7 +101,7 @@ func TestAccCRMConnection_lifecycle(t *testing.T) {
 			},
 			{
 				// The environment cannot change in place.
-				Config: e.connectionConfig("Renamed", "production", refreshToken, "user_sync = false"),
+				Config: e.connectionConfig("Renamed", "production", refreshToken, "profile_role_sync = false"),
 				ConfigPlanChecks: withPreApply(
 					plancheck.ExpectResourceAction(connAddr, plancheck.ResourceActionDestroyBeforeCreate),
 				),

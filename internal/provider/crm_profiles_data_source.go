@@ -32,8 +32,8 @@ type crmProfilesDataSourceModel struct {
 
 // crmProfileModel is one element of profiles.
 type crmProfileModel struct {
-	ID        types.String `tfsdk:"id"`
-	Name      types.String `tfsdk:"name"`
+	ID        types.String `tfsdk:"crm_profile_id"`
+	Name      types.String `tfsdk:"crm_profile_name"`
 	UserCount types.Int64  `tfsdk:"user_count"`
 }
 
@@ -57,9 +57,9 @@ func (d *crmProfilesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":         schema.StringAttribute{MarkdownDescription: "18-character Salesforce ID of the profile (`00e…`).", Computed: true},
-						"name":       schema.StringAttribute{MarkdownDescription: "Name of the profile, e.g. `Sales Rep`.", Computed: true},
-						"user_count": schema.Int64Attribute{MarkdownDescription: "Number of users with the profile.", Computed: true},
+						"crm_profile_id":   schema.StringAttribute{MarkdownDescription: "18-character Salesforce ID of the profile (`00e…`).", Computed: true},
+						"crm_profile_name": schema.StringAttribute{MarkdownDescription: "Name of the profile, e.g. `Sales Rep`.", Computed: true},
+						"user_count":       schema.Int64Attribute{MarkdownDescription: "Number of users with the profile.", Computed: true},
 					},
 				},
 			},

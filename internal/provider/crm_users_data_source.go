@@ -32,8 +32,8 @@ type crmUsersDataSource struct {
 type crmUsersDataSourceModel struct {
 	ConnectionID types.String   `tfsdk:"connection_id"`
 	Active       types.Bool     `tfsdk:"active"`
-	ProfileIDs   []types.String `tfsdk:"profile_ids"`
-	ProfileNames []types.String `tfsdk:"profile_names"`
+	ProfileIDs   []types.String `tfsdk:"crm_profile_ids"`
+	ProfileNames []types.String `tfsdk:"crm_profile_names"`
 	EmailDomain  types.String   `tfsdk:"email_domain"`
 	Search       types.String   `tfsdk:"search"`
 	Imported     types.Bool     `tfsdk:"imported"`
@@ -46,29 +46,29 @@ type crmUsersDataSourceModel struct {
 // matters for orgs with tens of thousands of users (see
 // BenchmarkCRMUsersDataSourceRead50k).
 var crmUserAttrTypes = map[string]attr.Type{
-	"id":            types.StringType,
-	"username":      types.StringType,
-	"email":         types.StringType,
-	"first_name":    types.StringType,
-	"last_name":     types.StringType,
-	"active":        types.BoolType,
-	"profile_id":    types.StringType,
-	"profile_name":  types.StringType,
-	"sales_user_id": types.StringType,
+	"crm_user_id":      types.StringType,
+	"crm_username":     types.StringType,
+	"email":            types.StringType,
+	"first_name":       types.StringType,
+	"last_name":        types.StringType,
+	"crm_active":       types.BoolType,
+	"crm_profile_id":   types.StringType,
+	"crm_profile_name": types.StringType,
+	"sales_user_id":    types.StringType,
 }
 
 // crmUserValue converts one CRM user into an element of users.
 func crmUserValue(u *client.CRMUser) attr.Value {
 	return types.ObjectValueMust(crmUserAttrTypes, map[string]attr.Value{
-		"id":            types.StringValue(u.ID),
-		"username":      stringOrNull(u.Username),
-		"email":         stringOrNull(u.Email),
-		"first_name":    stringOrNull(u.FirstName),
-		"last_name":     stringOrNull(u.LastName),
-		"active":        types.BoolValue(u.Active),
-		"profile_id":    stringOrNull(u.ProfileID),
-		"profile_name":  stringOrNull(u.ProfileName),
-		"sales_user_id": stringOrNull(u.SalesUserID),
+		"crm_user_id":      types.StringValue(u.ID),
+		"crm_username":     stringOrNull(u.Username),
+		"email":            stringOrNull(u.Email),
+		"first_name":       stringOrNull(u.FirstName),
+		"last_name":        stringOrNull(u.LastName),
+		"crm_active":       types.BoolValue(u.Active),
+		"crm_profile_id":   stringOrNull(u.ProfileID),
+		"crm_profile_name": stringOrNull(u.ProfileName),
+		"sales_user_id":    stringOrNull(u.SalesUserID),
 	})
 }
 
@@ -96,13 +96,13 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "Only active (`true`) or only inactive (`false`) users. Inactive users cannot become sales users.",
 				Optional:            true,
 			},
-			"profile_ids": schema.ListAttribute{
+			"crm_profile_ids": schema.ListAttribute{
 				MarkdownDescription: "Only users with one of these profiles, by Salesforce profile ID (`00e…`, 15 or 18 characters).",
 				ElementType:         types.StringType,
 				Optional:            true,
 				Validators:          []validator.List{listvalidator.ValueStringsAre(sfidtype.Validator("00e", "profile"))},
 			},
-			"profile_names": schema.ListAttribute{
+			"crm_profile_names": schema.ListAttribute{
 				MarkdownDescription: "Only users with one of these profiles, by profile name, e.g. `[\"Sales Rep\"]`.",
 				ElementType:         types.StringType,
 				Optional:            true,
@@ -129,15 +129,15 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{
 					Attributes: map[string]schema.Attribute{
-						"id":            schema.StringAttribute{MarkdownDescription: "18-character Salesforce ID of the user (`005…`).", Computed: true},
-						"username":      schema.StringAttribute{MarkdownDescription: "Salesforce username, unique across all of Salesforce.", Computed: true},
-						"email":         schema.StringAttribute{MarkdownDescription: "Email of the user.", Computed: true},
-						"first_name":    schema.StringAttribute{MarkdownDescription: "First name of the user.", Computed: true},
-						"last_name":     schema.StringAttribute{MarkdownDescription: "Last name of the user.", Computed: true},
-						"active":        schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Salesforce.", Computed: true},
-						"profile_id":    schema.StringAttribute{MarkdownDescription: "18-character ID of the user's profile.", Computed: true},
-						"profile_name":  schema.StringAttribute{MarkdownDescription: "Name of the user's profile.", Computed: true},
-						"sales_user_id": schema.StringAttribute{MarkdownDescription: "ID of the sales user the CRM user is imported as; null when not imported.", Computed: true},
+						"crm_user_id":      schema.StringAttribute{MarkdownDescription: "18-character Salesforce ID of the user (`005…`), as `crm_user_id` of a `salesseat_sales_user` takes it.", Computed: true},
+						"crm_username":     schema.StringAttribute{MarkdownDescription: "Salesforce username, unique across all of Salesforce.", Computed: true},
+						"email":            schema.StringAttribute{MarkdownDescription: "Email of the user.", Computed: true},
+						"first_name":       schema.StringAttribute{MarkdownDescription: "First name of the user.", Computed: true},
+						"last_name":        schema.StringAttribute{MarkdownDescription: "Last name of the user.", Computed: true},
+						"crm_active":       schema.BoolAttribute{MarkdownDescription: "Whether the user is active in Salesforce.", Computed: true},
+						"crm_profile_id":   schema.StringAttribute{MarkdownDescription: "18-character ID of the user's profile.", Computed: true},
+						"crm_profile_name": schema.StringAttribute{MarkdownDescription: "Name of the user's profile.", Computed: true},
+						"sales_user_id":    schema.StringAttribute{MarkdownDescription: "ID of the sales user the CRM user is imported as; null when not imported.", Computed: true},
 					},
 				},
 			},

@@ -24,11 +24,11 @@ func TestAccDataSources(t *testing.T) {
 				Config: e.config(fmt.Sprintf(`
 data "salesseat_crm_users" "bad" {
   connection_id = %q
-  profile_ids   = ["00e5A0000000002QAB"]
+  crm_profile_ids   = ["00e5A0000000002QAB"]
   email_domain  = "jane@acme.example"
 }
 `, conn)),
-				ExpectError: errorMatching("Invalid Salesforce ID", `The value of profile_ids[0] is not a valid 15- or 18-character Salesforce ID: "00e5A0000000002QAB": its last three characters should be "QAA"`,
+				ExpectError: errorMatching("Invalid Salesforce ID", `The value of crm_profile_ids[0] is not a valid 15- or 18-character Salesforce ID: "00e5A0000000002QAB": its last three characters should be "QAA"`,
 					"Invalid Email Domain", `for "jane@acme.example" use "acme.example"`),
 			},
 			{
@@ -44,13 +44,13 @@ data "salesseat_crm_profiles" "all" {
 # The Sales Rep profile by its 15-character ID, narrowed down to Jordan.
 data "salesseat_crm_users" "reps_named" {
   connection_id = %[1]q
-  profile_ids   = [%[2]q]
+  crm_profile_ids   = [%[2]q]
   search        = "Jordan Lee"
 }
 
 data "salesseat_crm_users" "inactive_reps" {
   connection_id = %[1]q
-  profile_names = ["Sales Rep"]
+  crm_profile_names = ["Sales Rep"]
   active        = false
   search        = "chris"
 }
@@ -61,16 +61,16 @@ data "salesseat_crm_users" "imported" {
 }
 
 locals {
-  profiles = { for p in data.salesseat_crm_profiles.all.profiles : p.name => p }
+  profiles = { for p in data.salesseat_crm_profiles.all.profiles : p.crm_profile_name => p }
 }
 
 output "sales_rep_profile" {
-  value = local.profiles["Sales Rep"].id
+  value = local.profiles["Sales Rep"].crm_profile_id
 }
 
 # An absent value is null: the natural filter selects the users not imported.
 output "inactive_not_imported" {
-  value = [for u in data.salesseat_crm_users.inactive_reps.users : u.username if u.sales_user_id == null]
+  value = [for u in data.salesseat_crm_users.inactive_reps.users : u.crm_username if u.sales_user_id == null]
 }
 `, conn, profileSalesRep[:15])),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -88,21 +88,21 @@ output "inactive_not_imported" {
 					statecheck.ExpectKnownOutputValue("inactive_not_imported", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(usernameChris)})),
 					statecheck.ExpectKnownValue("data.salesseat_crm_users.reps_named", tfjsonpath.New("users"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectExact(map[string]knownvalue.Check{
-							"id":            knownvalue.StringExact(userJordan),
-							"username":      knownvalue.StringExact(usernameJordan),
-							"email":         knownvalue.StringExact(usernameJordan),
-							"first_name":    knownvalue.StringExact("Jordan"),
-							"last_name":     knownvalue.StringExact("Lee"),
-							"active":        knownvalue.Bool(true),
-							"profile_id":    knownvalue.StringExact(profileSalesRep),
-							"profile_name":  knownvalue.StringExact("Sales Rep"),
-							"sales_user_id": knownvalue.StringRegexp(regexpMust(`^su_`)),
+							"crm_user_id":      knownvalue.StringExact(userJordan),
+							"crm_username":     knownvalue.StringExact(usernameJordan),
+							"email":            knownvalue.StringExact(usernameJordan),
+							"first_name":       knownvalue.StringExact("Jordan"),
+							"last_name":        knownvalue.StringExact("Lee"),
+							"crm_active":       knownvalue.Bool(true),
+							"crm_profile_id":   knownvalue.StringExact(profileSalesRep),
+							"crm_profile_name": knownvalue.StringExact("Sales Rep"),
+							"sales_user_id":    knownvalue.StringRegexp(regexpMust(`^su_`)),
 						}),
 					})),
 					statecheck.ExpectKnownValue("data.salesseat_crm_users.inactive_reps", tfjsonpath.New("users"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{
-							"username":      knownvalue.StringExact(usernameChris),
-							"active":        knownvalue.Bool(false),
+							"crm_username":  knownvalue.StringExact(usernameChris),
+							"crm_active":    knownvalue.Bool(false),
 							"sales_user_id": knownvalue.Null(),
 						}),
 					})),
@@ -129,7 +129,7 @@ func TestAccCRMUsers_largeOrg(t *testing.T) {
 				Config: e.config(fmt.Sprintf(`
 data "salesseat_crm_users" "bulk" {
   connection_id = %q
-  profile_ids   = [%q]
+  crm_profile_ids   = [%q]
 }
 
 output "count" {

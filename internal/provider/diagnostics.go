@@ -322,8 +322,14 @@ func fieldAttribute(e *client.Error, names ...string) (path.Path, bool) {
 		return path.Empty(), false
 	}
 	for _, n := range names {
-		if e.FieldErrors[0].Field == n {
-			return path.Root(n), true
+		// "field=attribute" maps an API field to an attribute of another
+		// name.
+		field, attribute, renamed := strings.Cut(n, "=")
+		if !renamed {
+			attribute = field
+		}
+		if e.FieldErrors[0].Field == field {
+			return path.Root(attribute), true
 		}
 	}
 	return path.Empty(), false

@@ -32,7 +32,7 @@ data "salesseat_crm_users" "reps" {
 resource "salesseat_sales_user" "reps" {
   count         = length(data.salesseat_crm_users.reps.users)
   connection_id = local.connection_id
-  crm_user_id   = data.salesseat_crm_users.reps.users[count.index].id
+  crm_user_id   = data.salesseat_crm_users.reps.users[count.index].crm_user_id
   role          = "sales"
 }
 `

@@ -64,7 +64,7 @@ func (r *profileRoleMappingResource) Schema(_ context.Context, _ resource.Schema
 		"`terraform plan -generate-config-out`), they must name the same profile. Changing either replaces the mapping."
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Maps a Salesforce (CRM) profile to a platform role on one connection. A sales user without an explicit `role` gets the role " +
-			"of its profile's mapping, and while the connection has `user_sync` enabled, a CRM user whose profile has no mapping cannot be imported " +
+			"of its profile's mapping, and while the connection has `profile_role_sync` on, a CRM user whose profile has no mapping cannot be imported " +
 			"without an explicit role. A profile maps to one role per connection.\n\n" +
 			"When sales users in the same configuration rely on a mapping, add the mapping to their `depends_on` so that Terraform creates it first " +
 			"(and the plan's checks know about it).",

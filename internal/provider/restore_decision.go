@@ -312,7 +312,10 @@ func (r *salesUserResource) restoreCaseFor(ctx context.Context, p *client.Error,
 	default:
 		return c, false, true
 	}
-	c.Replaced = isReplaced
+	// This resource's own sales user: the one this plan replaces, or one
+	// this process deleted (in the apply, the replaced half is destroyed
+	// before the create, and is then found in the recycle bin).
+	c.Replaced = isReplaced || r.data.ledger.freed(p.ConflictingSalesUserID) || r.data.recycleBin.deletedHere(p.ConflictingSalesUserID)
 	if c.Enabled && c.needsConnectionCheck() && c.Holder != nil && sameCRMUser(*c.Holder, c.CRMUserID, c.CRMUsername) {
 		_, err := r.data.client.Connections.Read(ctx, c.Holder.ConnectionID)
 		switch {

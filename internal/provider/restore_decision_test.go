@@ -511,6 +511,9 @@ func TestSalesUserRestoreOnCreate(t *testing.T) {
 		gone := e.connection("gone")
 		priya := e.deleted(gone, userPriya)
 		mustDo(t, "deleting the connection", e.data.client.Connections.Delete(ctx, gone))
+		// It is this resource's own: the apply destroyed it (replacing it
+		// onto a new connection) before this create.
+		e.data.recycleBin.recordDelete(recycledUser{ID: priya.ID, ConnectionID: gone, CRMUserID: userPriya})
 		second := e.connection("second")
 		planned := max(e.conn, second) // the platform picks the first connected one by itself
 		config, plan := createModels(planned, userPriya, "", "sales_manager", "", true)

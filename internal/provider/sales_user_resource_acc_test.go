@@ -530,7 +530,7 @@ func TestAccSalesUser_forEachCRMUsers(t *testing.T) {
 data "salesseat_crm_users" "field" {
   connection_id = %[1]q
   active        = true
-  profile_names = ["Field Sales"]
+  crm_profile_names = ["Field Sales"]
   email_domain  = "fieldsales.example"
 }
 
@@ -545,9 +545,9 @@ resource "salesseat_profile_role_mapping" "field" {
 	// planned, and the same group is applied with count.
 	forEach := e.config(common, fmt.Sprintf(`
 resource "salesseat_sales_user" "field" {
-  for_each      = { for u in data.salesseat_crm_users.field.users : u.username => u }
+  for_each      = { for u in data.salesseat_crm_users.field.users : u.crm_username => u }
   connection_id = %q
-  crm_user_id   = each.value.id
+  crm_user_id   = each.value.crm_user_id
   team          = "Field"
   depends_on    = [salesseat_profile_role_mapping.field]
 }
@@ -556,7 +556,7 @@ resource "salesseat_sales_user" "field" {
 resource "salesseat_sales_user" "field" {
   count         = length(data.salesseat_crm_users.field.users)
   connection_id = %q
-  crm_user_id   = data.salesseat_crm_users.field.users[count.index].id
+  crm_user_id   = data.salesseat_crm_users.field.users[count.index].crm_user_id
   team          = "Field"
   depends_on    = [salesseat_profile_role_mapping.field]
 }
@@ -873,7 +873,6 @@ func TestAccSalesUser_restoreAcrossConnections(t *testing.T) {
 					mustDo(t, "deleting the old connection", e.client.Connections.Delete(context.Background(), oldConn))
 				},
 				Config:      e.config(salesUserConfig(newConn, body)),
-				PlanOnly:    true,
 				ExpectError: errorMatching("CRM Username Already Mapped", "which no longer exists", "purge_on_destroy", `"connection_id": "`+newConn+`"`),
 			},
 		},

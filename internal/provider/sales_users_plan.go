@@ -121,7 +121,7 @@ func specOf(attrs rosterAttrs) rosterSpec {
 	for _, block := range listOf(attrs["select"]) {
 		b := attrsOf(block)
 		spec.selects = append(spec.selects, selectSpec{
-			profileNames: stringsOf(b["profile_names"]), profileIDs: stringsOf(b["profile_ids"]), active: boolOf(b["active"]),
+			profileNames: stringsOf(b["crm_profile_names"]), profileIDs: stringsOf(b["crm_profile_ids"]), active: boolOf(b["active"]),
 			emailDomain: stringOf(b["email_domain"]), search: stringOf(b["search"]),
 			role: stringOf(b["role"]), team: stringOf(b["team"]), hidden: stringsOf(b["hidden_components"]),
 		})

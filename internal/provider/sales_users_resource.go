@@ -149,13 +149,13 @@ func (r *salesUsersResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					"A user who stops matching (deactivated in Salesforce, moved to another profile) is planned for removal.",
 				NestedObject: schema.NestedBlockObject{
 					Attributes: map[string]schema.Attribute{
-						"profile_names": schema.SetAttribute{
+						"crm_profile_names": schema.SetAttribute{
 							MarkdownDescription: "Users with one of these profiles, by name, e.g. `[\"Sales Rep\"]`.",
 							ElementType:         types.StringType,
 							Optional:            true,
 							Validators:          []validator.Set{setvalidator.ValueStringsAre(nonBlankValidator{})},
 						},
-						"profile_ids": schema.SetAttribute{
+						"crm_profile_ids": schema.SetAttribute{
 							MarkdownDescription: "Users with one of these profiles, by Salesforce profile ID (`00e…`, 15 or 18 characters).",
 							ElementType:         types.StringType,
 							Optional:            true,

@@ -94,7 +94,7 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
     %q = { role = "sales_manager", team = "East" }
   }
   select {
-    profile_names = ["Marketing User"]
+    crm_profile_names = ["Marketing User"]
     search        = "marco.rossi"
     role          = "marketing"
   }
@@ -128,7 +128,7 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
     %q = { team = "West" }
   }
   select {
-    profile_names = ["Marketing User"]
+    crm_profile_names = ["Marketing User"]
     search        = "marco.rossi"
     role          = "marketing"
   }`, userJordan))),
@@ -156,7 +156,7 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
     %q = { team = "West" }
   }
   select {
-    profile_names = ["Marketing User"]
+    crm_profile_names = ["Marketing User"]
     search        = "marco.rossi"
     role          = "marketing"
     team          = "Growth"
@@ -184,7 +184,7 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
     %q = { role = "sales_manager", team = "East" }
   }
   select {
-    profile_names = ["Marketing User"]
+    crm_profile_names = ["Marketing User"]
     search        = "marco.rossi"
     role          = "marketing"
   }`, userPriya))),
@@ -205,7 +205,7 @@ func TestAccSalesUsers_lifecycle(t *testing.T) {
     %q = {}
   }
   select {
-    profile_names = ["Marketing User"]
+    crm_profile_names = ["Marketing User"]
     search        = "marco.rossi"
     role          = "marketing"
   }`, userPriya, userJordan))),
@@ -224,12 +224,12 @@ func TestAccSalesUsers_partialFailureConverges(t *testing.T) {
 	mustDo(t, "raising the seat limit", err)
 	config := e.config(rosterConfig(conn, `
   select {
-    profile_names = ["Bulk"]
+    crm_profile_names = ["Bulk"]
     role          = "sales"
   }`))
 	withTeam := e.config(rosterConfig(conn, `
   select {
-    profile_names = ["Bulk"]
+    crm_profile_names = ["Bulk"]
     role          = "sales"
     team          = "Bulk"
   }`))

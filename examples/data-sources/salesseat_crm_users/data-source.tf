@@ -10,20 +10,20 @@ locals {
 # in the acme.example domain. Filters run on the server and are combined with
 # AND, so even an org with tens of thousands of users is read in a few pages.
 data "salesseat_crm_users" "field_sales" {
-  connection_id = local.production_connection_id
-  active        = true
-  profile_names = ["Sales Rep", "Sales Manager"]
-  email_domain  = "acme.example"
+  connection_id     = local.production_connection_id
+  active            = true
+  crm_profile_names = ["Sales Rep", "Sales Manager"]
+  email_domain      = "acme.example"
 }
 
 # Turn every one of them into a sales user.
 # Keyed by CRM user ID, which never changes: a username changed in Salesforce
 # then changes nothing here (keyed by username, it would replace the sales user).
 resource "salesseat_sales_user" "field_sales" {
-  for_each = { for u in data.salesseat_crm_users.field_sales.users : u.id => u }
+  for_each = { for u in data.salesseat_crm_users.field_sales.users : u.crm_user_id => u }
 
   connection_id = local.production_connection_id
-  crm_user_id   = each.value.id
+  crm_user_id   = each.value.crm_user_id
 }
 
 # Users that still need a seat: useful in a review, not as a for_each source
@@ -35,5 +35,5 @@ data "salesseat_crm_users" "not_imported" {
 }
 
 output "users_without_seat" {
-  value = [for u in data.salesseat_crm_users.not_imported.users : u.username]
+  value = [for u in data.salesseat_crm_users.not_imported.users : u.crm_username]
 }

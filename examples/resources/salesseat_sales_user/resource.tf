@@ -26,17 +26,17 @@ locals {
 }
 
 data "salesseat_crm_users" "sales_reps" {
-  connection_id = local.sales_reps_connection_id
-  active        = true
-  profile_names = ["Sales Rep"]
-  email_domain  = "acme.example"
+  connection_id     = local.sales_reps_connection_id
+  active            = true
+  crm_profile_names = ["Sales Rep"]
+  email_domain      = "acme.example"
 }
 
 resource "salesseat_sales_user" "sales_reps" {
-  for_each = { for u in data.salesseat_crm_users.sales_reps.users : u.id => u }
+  for_each = { for u in data.salesseat_crm_users.sales_reps.users : u.crm_user_id => u }
 
   connection_id = salesseat_crm_connection.production.id
-  crm_user_id   = each.value.id
+  crm_user_id   = each.value.crm_user_id
   team          = "Field sales"
 
   # Creates the mapping first, so the plan-time check knows the profile's role.

@@ -7,14 +7,14 @@ resource "salesseat_sales_users" "production" {
   connection_id = salesseat_crm_connection.production.id
 
   select {
-    profile_names = ["Sales Rep"]
-    email_domain  = "acme.example"
+    crm_profile_names = ["Sales Rep"]
+    email_domain      = "acme.example"
   }
 
   select {
-    profile_names = ["Sales Manager"]
-    role          = "sales_manager"
-    team          = "West"
+    crm_profile_names = ["Sales Manager"]
+    role              = "sales_manager"
+    team              = "West"
   }
 
   # Keyed by Salesforce user ID (15 or 18 characters), so a username or profile
