@@ -2,7 +2,8 @@
 # `make scale`: the seat roster at 10,000 members against the sandbox with
 # 20 ms latency on every provisioning API call, side by side with a
 # terraform_data whose input is the same 10,000-entry map, in one run; then
-# the per-user for_each path at 2,000 users against a roster of 2,000.
+# the per-user for_each path at 2,000 users against a roster of 2,000, and
+# its no-op plan against a terraform_data for_each of the same shape.
 #
 # For each operation it prints wall time, the provisioning API calls it made
 # (from the sandbox's counters) and the provider's peak memory (max RSS of
@@ -131,7 +132,7 @@ export SALESSEAT_ENDPOINT SALESSEAT_CLIENT_ID SALESSEAT_CLIENT_SECRET
 # Every provisioning API call takes $latency ms from now on.
 admin PUT /admin/v1/faults "{\"rules\":[{\"path_prefix\":\"/api/v1\",\"latency_ms\":$latency}]}" >/dev/null
 
-# A root module: DIR KIND (roster | data | per_user) FIRST COUNT.
+# A root module: DIR KIND (roster | data | per_user | data_each) FIRST COUNT.
 make_root() {
 	local d=$dir/$1 kind=$2
 	mkdir -p "$d"
@@ -155,6 +156,7 @@ EOF
 		roster) printf 'resource "salesseat_sales_users" "scale" {\n  connection_id = "%s"\n  members       = local.members\n}\n' "$conn" ;;
 		data) printf 'resource "terraform_data" "scale" {\n  input = local.members\n}\n' ;;
 		per_user) printf 'resource "salesseat_sales_user" "scale" {\n  for_each      = local.members\n  connection_id = "%s"\n  crm_user_id   = each.key\n  role          = each.value.role\n}\n' "$conn" ;;
+		data_each) printf 'resource "terraform_data" "scale" {\n  for_each = local.members\n  input    = { connection_id = "%s", crm_user_id = each.key, role = each.value.role }\n}\n' "$conn" ;;
 		esac
 	} >"$d/main.tf"
 	rm "$d/members.tf.inc"
@@ -169,7 +171,11 @@ measure() {
 	: >"$rss_file"
 	local start end
 	start=$(date +%s.%N)
-	"$terraform_bin" -chdir="$d" "$@" >"$d/last.log" 2>&1 || {
+	local tf_time=$dir/terraform.time
+	: >"$tf_time"
+	local timer=()
+	[ -x /usr/bin/time ] && timer=(/usr/bin/time -o "$tf_time" -f '%U %S')
+	"${timer[@]}" "$terraform_bin" -chdir="$d" "$@" >"$d/last.log" 2>&1 || {
 		tail -n 40 "$d/last.log" >&2
 		die "$label: terraform $* failed"
 	}
@@ -179,7 +185,9 @@ measure() {
 	calls=$(admin GET /admin/v1/counters | { grep -o '"[A-Z]* /api/v1[^"]*": *[0-9]*' || true; } | sed 's/.*: *//' | awk '{ s += $1 } END { print s + 0 }')
 	rss=$(awk '$1 > m { m = $1 } END { print m + 0 }' "$rss_file")
 	cpu=$(awk '{ c += $2 + $3 } END { printf "%.1f", c }' "$rss_file")
-	results+=("$(printf '%-44s %8ss %7s calls %7s MB  provider CPU %6ss' "$label" "$secs" "$calls" "$((rss / 1024))" "$cpu")")
+	local tf_cpu
+	tf_cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { c = $1 + $2 } END { printf "%.1f", c }' "$tf_time")
+	results+=("$(printf '%-44s %8ss %7s calls %7s MB  provider CPU %6ss  terraform CPU %6ss' "$label" "$secs" "$calls" "$((rss / 1024))" "$cpu" "$tf_cpu")")
 	printf '%s\n' "${results[-1]}"
 	cp "$d/last.log" "$d/$(printf '%s' "$label" | tr -c 'a-zA-Z0-9' _).log"
 	eval "last_secs=$secs last_calls=$calls last_rss_mb=$((rss / 1024))"
@@ -249,8 +257,17 @@ if [ "$per_user_n" -gt 0 ]; then
 	conn=$(new_connection "scale-per-user")
 	make_root per_user per_user $((n + 1)) "$per_user_n"
 	make_root roster_small roster $((n + 1)) "$per_user_n"
+	make_root data_each data_each $((n + 1)) "$per_user_n"
 	measure "per-user salesseat_sales_user: apply" "$dir/per_user" "$per_user_n" apply -auto-approve -parallelism=10
 	per_user_apply=$last_secs
+	# The same shape of instances as terraform_data (one per entry), in the
+	# same run: a no-op plan should cost what Terraform costs.
+	measure "terraform_data for_each: apply" "$dir/data_each" "$per_user_n" apply -auto-approve
+	measure "terraform_data for_each: no-op plan" "$dir/data_each" "$per_user_n" plan -detailed-exitcode
+	data_each_plan=$last_secs
+	measure "per-user salesseat_sales_user: no-op plan" "$dir/per_user" "$per_user_n" plan -detailed-exitcode
+	per_user_plan=$last_secs
+	check "per-user no-op plan ${per_user_plan}s <= 1.25x terraform_data for_each ${data_each_plan}s" "$per_user_plan <= 1.25 * $data_each_plan"
 	measure "per-user salesseat_sales_user: destroy" "$dir/per_user" "$per_user_n" destroy -auto-approve
 	measure "roster: apply" "$dir/roster_small" "$per_user_n" apply -auto-approve
 	small_apply=$last_secs

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
@@ -132,4 +133,115 @@ func benchCreateModels(connectionID, crmUserID string) (plan, config salesUserRe
 		AdoptedExistingUser: types.BoolNull(), PlatformUserID: n, CreatedBy: n, RestoreFromRecycleBin: types.BoolNull(),
 	}
 	return plan, config
+}
+
+// BenchmarkSalesUserNoopPlan1k drives the refresh and the no-op plan of
+// 1,000 salesseat_sales_user instances through the provider's protocol
+// server, as Terraform does (a new server per operation, configured, then
+// ReadResource and PlanResourceChange per instance), and asserts that every
+// plan is the prior state. It reports the provisioning API calls per
+// operation (one listing of the connection's sales users).
+func BenchmarkSalesUserNoopPlan1k(b *testing.B) {
+	const n = 1000
+	o := startBenchOrg(b, 1500, n)
+	ctx := context.Background()
+	var sr resource.SchemaResponse
+	(&salesUserResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
+	typ := salesUserObjectType()
+	type instance struct{ state, config *tfprotov6.DynamicValue }
+	var instances []instance
+	for su, err := range o.providerData(b).client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: o.ConnectionID, PageSize: pageSize}) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		var m salesUserResourceModel
+		if d := m.fromAPI(ctx, su); d.HasError() {
+			b.Fatal(d)
+		}
+		m.RestoreFromRecycleBin, m.PurgeOnDestroy = types.BoolValue(true), types.BoolValue(false)
+		st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+		if d := st.Set(ctx, &m); d.HasError() {
+			b.Fatal(d)
+		}
+		n := types.StringNull()
+		config := salesUserResourceModel{
+			ID: n, ConnectionID: m.ConnectionID, CRMUserID: m.CRMUserID, CRMUsername: n, Role: n, EffectiveRole: n, RoleSource: n, Team: n,
+			HiddenComponents: types.SetNull(types.StringType), Email: n, FirstName: n, LastName: n, CRMActive: types.BoolNull(), CRMProfileID: n,
+			CRMProfileName: n, Status: n, AdoptedExistingUser: types.BoolNull(), PlatformUserID: n, CreatedBy: n,
+			RestoreFromRecycleBin: types.BoolNull(), PurgeOnDestroy: types.BoolNull(),
+		}
+		ct := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+		if d := ct.Set(ctx, &config); d.HasError() {
+			b.Fatal(d)
+		}
+		sv, err := tfprotov6.NewDynamicValue(typ, st.Raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cv, err := tfprotov6.NewDynamicValue(typ, ct.Raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		instances = append(instances, instance{state: &sv, config: &cv})
+	}
+	if len(instances) != n {
+		b.Fatalf("%d sales users, want %d", len(instances), n)
+	}
+	creds := o.Sandbox.Credentials()
+	schemaResp, err := func() (*tfprotov6.GetProviderSchemaResponse, error) {
+		s, err := NewProtocol6Server("bench")()
+		if err != nil {
+			return nil, err
+		}
+		return s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	}()
+	if err != nil {
+		b.Fatal(err)
+	}
+	providerType := schemaResp.Provider.ValueType()
+	providerConfig := map[string]tftypes.Value{}
+	for name, t := range mustType[tftypes.Object](providerType).AttributeTypes {
+		providerConfig[name] = tftypes.NewValue(t, nil)
+	}
+	providerConfig["endpoint"] = tftypes.NewValue(tftypes.String, creds.Endpoint)
+	providerConfig["client_id"] = tftypes.NewValue(tftypes.String, creds.ClientID)
+	providerConfig["client_secret"] = tftypes.NewValue(tftypes.String, creds.ClientSecret)
+	pc, err := tfprotov6.NewDynamicValue(providerType, tftypes.NewValue(providerType, providerConfig))
+	if err != nil {
+		b.Fatal(err)
+	}
+
+	o.Sandbox.ResetCounters()
+	b.ReportAllocs()
+	for b.Loop() {
+		s, err := NewProtocol6Server("bench")()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{}); err != nil {
+			b.Fatal(err)
+		}
+		conf, err := s.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &pc})
+		if err != nil || len(conf.Diagnostics) > 0 {
+			b.Fatalf("configure: %v %+v", err, conf.Diagnostics)
+		}
+		for _, in := range instances {
+			read, err := s.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: salesUserTypeName, CurrentState: in.state})
+			if err != nil || len(read.Diagnostics) > 0 {
+				b.Fatalf("read: %v %+v", err, read.Diagnostics[0])
+			}
+			plan, err := s.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
+				TypeName: salesUserTypeName, PriorState: read.NewState, ProposedNewState: read.NewState, Config: in.config,
+			})
+			if err != nil || len(plan.Diagnostics) > 0 {
+				b.Fatalf("plan: %v %+v", err, plan.Diagnostics)
+			}
+			planned, _ := plan.PlannedState.Unmarshal(typ)
+			prior, _ := read.NewState.Unmarshal(typ)
+			if !planned.Equal(prior) {
+				b.Fatal("the no-op plan changes the sales user")
+			}
+		}
+	}
+	o.reportCalls(b)
 }

@@ -46,7 +46,10 @@ func startBenchOrg(b *testing.B, generated, salesUsers int) *benchOrg {
 
 // providerData returns new provider data talking to the sandbox, as the
 // Configure of a new provider process makes.
-func (o *benchOrg) providerData(b *testing.B) *providerData {
+func (o *benchOrg) providerData(b *testing.B) *providerData { return o.providerDataT(b) }
+
+// providerDataT is providerData for tests and benchmarks alike.
+func (o *benchOrg) providerDataT(b testing.TB) *providerData {
 	b.Helper()
 	creds := o.Sandbox.Credentials()
 	c, err := client.New(client.Config{

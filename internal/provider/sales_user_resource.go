@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -25,10 +24,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure        = (*salesUserResource)(nil)
-	_ resource.ResourceWithImportState      = (*salesUserResource)(nil)
-	_ resource.ResourceWithModifyPlan       = (*salesUserResource)(nil)
-	_ resource.ResourceWithConfigValidators = (*salesUserResource)(nil)
+	_ resource.ResourceWithConfigure      = (*salesUserResource)(nil)
+	_ resource.ResourceWithImportState    = (*salesUserResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*salesUserResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*salesUserResource)(nil)
 )
 
 // NewSalesUserResource returns the salesseat_sales_user resource.
@@ -221,11 +220,22 @@ func (r *salesUserResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 	}
 }
 
-// ConfigValidators requires a CRM key. Both are allowed (configuration
+// ValidateConfig requires a CRM key. Both are allowed (configuration
 // generated from an import has both); the plan checks they agree.
-func (r *salesUserResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{
-		resourcevalidator.AtLeastOneOf(path.MatchRoot("crm_user_id"), path.MatchRoot("crm_username")),
+//
+// (resourcevalidator.AtLeastOneOf says the same, but matches paths against
+// the whole configuration: a third of the provider's CPU in a no-op plan of
+// 1,000 sales users, where Terraform validates every instance.)
+func (r *salesUserResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var id, username attr.Value
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("crm_user_id"), &id)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("crm_username"), &username)...)
+	if resp.Diagnostics.HasError() || id == nil || username == nil {
+		return
+	}
+	if id.IsNull() && username.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("crm_user_id"), "Missing Attribute Configuration",
+			"At least one of crm_user_id and crm_username must be set: the Salesforce ID (005…) or the username of the CRM user to import.")
 	}
 }
 

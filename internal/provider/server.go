@@ -2,7 +2,8 @@ package provider
 
 // The provider's protocol server: the framework serves every resource and
 // data source, except the RPCs of the seat roster, which are served on
-// terraform-plugin-go directly (see sales_users_protocol.go for why).
+// terraform-plugin-go directly (see sales_users_protocol.go for why), and
+// the no-op refresh and plan of salesseat_sales_user (sales_user_fast.go).
 
 import (
 	"context"
@@ -23,6 +24,7 @@ func NewProtocol6Server(version string) func() (tfprotov6.ProviderServer, error)
 		return &protocolServer{
 			ProviderServer: providerserver.NewProtocol6(p)(),
 			roster:         &rosterServer{configured: p.configured},
+			salesUser:      &salesUserFast{configured: p.configured},
 		}, nil
 	}
 }
@@ -43,6 +45,9 @@ type configuredProvider struct {
 type protocolServer struct {
 	tfprotov6.ProviderServer
 	roster *rosterServer
+	// salesUser answers the no-op refresh and plan of salesseat_sales_user
+	// (see sales_user_fast.go).
+	salesUser *salesUserFast
 }
 
 var _ tfprotov6.ProviderServer = (*protocolServer)(nil)
@@ -60,6 +65,11 @@ func (s *protocolServer) UpgradeResourceState(ctx context.Context, req *tfprotov
 	if req.TypeName == rosterTypeName {
 		return s.roster.UpgradeResourceState(ctx, req)
 	}
+	if req.TypeName == salesUserTypeName {
+		if resp, ok := s.salesUser.upgrade(req); ok {
+			return resp, nil
+		}
+	}
 	return s.ProviderServer.UpgradeResourceState(ctx, req)
 }
 
@@ -68,6 +78,11 @@ func (s *protocolServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRe
 	if req.TypeName == rosterTypeName {
 		return s.roster.ReadResource(ctx, req)
 	}
+	if req.TypeName == salesUserTypeName {
+		if resp, ok := s.salesUser.read(ctx, req); ok {
+			return resp, nil
+		}
+	}
 	return s.ProviderServer.ReadResource(ctx, req)
 }
 
@@ -75,6 +90,11 @@ func (s *protocolServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRe
 func (s *protocolServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
 	if req.TypeName == rosterTypeName {
 		return s.roster.PlanResourceChange(ctx, req)
+	}
+	if req.TypeName == salesUserTypeName {
+		if resp, ok := s.salesUser.plan(req); ok {
+			return resp, nil
+		}
 	}
 	return s.ProviderServer.PlanResourceChange(ctx, req)
 }

@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/provider/sfidtype"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sandboxtest"
+)
+
+// TestSalesUserFastPath checks the no-op fast path against the framework's
+// Read and ModifyPlan: it answers only when they would change nothing, and
+// declines (leaving the framework to answer) whenever the sales user or the
+// configuration differs from the state.
+func TestSalesUserFastPath(t *testing.T) {
+	ctx := context.Background()
+	o := sandboxtest.StartLargeOrg(t, 20, 3)
+	bo := &benchOrg{o}
+	var sus []*client.SalesUser
+	for su, err := range bo.providerDataT(t).client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: o.ConnectionID}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		sus = append(sus, su)
+	}
+	su := sus[0]
+	var sr resource.SchemaResponse
+	(&salesUserResource{}).Schema(ctx, resource.SchemaRequest{}, &sr)
+	typ := salesUserObjectType()
+	encode := func(m salesUserResourceModel) *tfprotov6.DynamicValue {
+		st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
+		if d := st.Set(ctx, &m); d.HasError() {
+			t.Fatal(d)
+		}
+		dv, err := tfprotov6.NewDynamicValue(typ, st.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &dv
+	}
+	var state salesUserResourceModel
+	if d := state.fromAPI(ctx, su); d.HasError() {
+		t.Fatal(d)
+	}
+	state.RestoreFromRecycleBin, state.PurgeOnDestroy = types.BoolValue(true), types.BoolValue(false)
+	null := types.StringNull()
+	config := salesUserResourceModel{
+		ID: null, ConnectionID: state.ConnectionID, CRMUserID: state.CRMUserID, CRMUsername: null, Role: null, EffectiveRole: null, RoleSource: null,
+		Team: null, HiddenComponents: types.SetNull(types.StringType), Email: null, FirstName: null, LastName: null, CRMActive: types.BoolNull(),
+		CRMProfileID: null, CRMProfileName: null, Status: null, AdoptedExistingUser: types.BoolNull(), PlatformUserID: null, CreatedBy: null,
+		RestoreFromRecycleBin: types.BoolNull(), PurgeOnDestroy: types.BoolNull(),
+	}
+	fast := func() *salesUserFast {
+		p := &configuredProvider{}
+		p.data.Store(bo.providerDataT(t))
+		return &salesUserFast{configured: p}
+	}
+
+	t.Run("read: unchanged sales user answered", func(t *testing.T) {
+		if _, ok := fast().read(ctx, &tfprotov6.ReadResourceRequest{TypeName: salesUserTypeName, CurrentState: encode(state)}); !ok {
+			t.Error("the fast path declined a refresh that changes nothing")
+		}
+	})
+	t.Run("read: changed or defaulted state declined", func(t *testing.T) {
+		for name, mutate := range map[string]func(*salesUserResourceModel){
+			"team":           func(m *salesUserResourceModel) { m.Team = types.StringValue("Elsewhere") },
+			"email":          func(m *salesUserResourceModel) { m.Email = types.StringValue("old@acme.example") },
+			"effective role": func(m *salesUserResourceModel) { m.EffectiveRole = types.StringValue("administrator") },
+			"no default":     func(m *salesUserResourceModel) { m.PurgeOnDestroy = types.BoolNull() },
+		} {
+			m := state
+			mutate(&m)
+			if _, ok := fast().read(ctx, &tfprotov6.ReadResourceRequest{TypeName: salesUserTypeName, CurrentState: encode(m)}); ok {
+				t.Errorf("%s: the fast path answered a refresh that changes the state", name)
+			}
+		}
+	})
+	t.Run("plan: no change answered with the prior state", func(t *testing.T) {
+		prior := encode(state)
+		resp, ok := fast().plan(&tfprotov6.PlanResourceChangeRequest{TypeName: salesUserTypeName, PriorState: prior, ProposedNewState: prior, Config: encode(config)})
+		if !ok || resp.PlannedState != prior || len(resp.Diagnostics) > 0 {
+			t.Errorf("ok = %t, diagnostics %v: want the prior state planned", ok, resp)
+		}
+	})
+	t.Run("plan: any asked change declined", func(t *testing.T) {
+		for name, mutate := range map[string]func(*salesUserResourceModel){
+			"role":   func(m *salesUserResourceModel) { m.Role = types.StringValue("administrator") },
+			"team":   func(m *salesUserResourceModel) { m.Team = types.StringValue("West") },
+			"hidden": func(m *salesUserResourceModel) { m.HiddenComponents = types.SetValueMust(types.StringType, nil) },
+			"purge":  func(m *salesUserResourceModel) { m.PurgeOnDestroy = types.BoolValue(true) },
+			"another user": func(m *salesUserResourceModel) {
+				m.CRMUserID = state.CRMUserID
+				m.CRMUsername = types.StringValue("someone@acme.example")
+			},
+			"15-character key": func(m *salesUserResourceModel) { m.CRMUserID = sfidtype.NewIDValue(state.CRMUserID.ValueString()[:15]) },
+		} {
+			c := config
+			mutate(&c)
+			prior := encode(state)
+			if name == "hidden" {
+				// An explicit empty set is the default: no change.
+				if _, ok := fast().plan(&tfprotov6.PlanResourceChangeRequest{TypeName: salesUserTypeName, PriorState: prior, ProposedNewState: prior, Config: encode(c)}); !ok {
+					t.Errorf("%s: declined", name)
+				}
+				continue
+			}
+			if _, ok := fast().plan(&tfprotov6.PlanResourceChangeRequest{TypeName: salesUserTypeName, PriorState: prior, ProposedNewState: prior, Config: encode(c)}); ok {
+				t.Errorf("%s: the fast path answered a plan that asks for a change", name)
+			}
+		}
+	})
+	t.Run("plan: a planned mapping of the profile declined", func(t *testing.T) {
+		f := fast()
+		f.configured.data.Load().ledger.planMapping(su.ConnectionID, "id:"+normalizedID(su.CRMProfileID), "administrator")
+		prior := encode(state)
+		if _, ok := f.plan(&tfprotov6.PlanResourceChangeRequest{TypeName: salesUserTypeName, PriorState: prior, ProposedNewState: prior, Config: encode(config)}); ok {
+			t.Error("the fast path answered although a mapping of the profile changes the effective role")
+		}
+	})
+}
