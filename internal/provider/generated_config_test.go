@@ -10,8 +10,9 @@ import (
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
-// TestAccGeneratedConfig imports a connection, a role mapping and a sales
-// user made outside Terraform with import blocks and `terraform plan
+// TestAccGeneratedConfig imports a connection, a role mapping (by ID and by
+// connection and profile name), sales users and a roster made outside
+// Terraform with import blocks and `terraform plan
 // -generate-config-out`: the generated configuration must validate and plan
 // nothing but the imports (the step fails on any other action), so adopting
 // an account needs no hand-editing.
@@ -49,6 +50,8 @@ import {
 	for _, imp := range []struct{ resourceType, id string }{
 		{"salesseat_crm_connection", conn},
 		{"salesseat_profile_role_mapping", mapping.ID},
+		{"salesseat_profile_role_mapping", conn + "/Sales Rep"},
+		{"salesseat_sales_users", conn},
 		{"salesseat_sales_user", "username:" + usernameJordan},
 		{"salesseat_sales_user", "username:" + usernamePriya},
 	} {

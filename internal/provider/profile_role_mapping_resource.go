@@ -399,10 +399,34 @@ func (r *profileRoleMappingResource) Delete(ctx context.Context, req resource.De
 
 // ImportState imports a mapping by ID.
 func (r *profileRoleMappingResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	forms := "A salesseat_profile_role_mapping is imported by its ID, which starts with \"rm_\" (e.g. \"rm_123\"), " +
+		"or by its connection and profile: \"<connection ID>/<profile name or ID>\" (e.g. \"conn_123/Sales Rep\")."
+	if connID, profile, ok := strings.Cut(req.ID, "/"); ok {
+		if r.data == nil {
+			notConfigured(&resp.Diagnostics)
+			return
+		}
+		if !validImportID(connID, "conn_") || strings.TrimSpace(profile) == "" {
+			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID %q is not of a form a role mapping is imported by. %s", req.ID, forms))
+			return
+		}
+		for m, err := range r.data.client.RoleMappings.List(ctx, client.RoleMappingListOptions{ConnectionID: connID, PageSize: pageSize}) {
+			if err != nil {
+				addAPIError(&resp.Diagnostics, "list the role mappings of connection "+connID+" to import "+req.ID, err, nil)
+				return
+			}
+			if m.CRMProfileName == profile || sfid.Equal(m.CRMProfileID, profile) {
+				resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), m.ID)...)
+				return
+			}
+		}
+		resp.Diagnostics.AddError("Role Mapping Not Found", fmt.Sprintf(
+			"Connection %s has no role mapping for the profile %q (names are case-sensitive). The salesseat_crm_profiles data source lists the profiles.", connID, profile))
+		return
+	}
 	if !validImportID(req.ID, "rm_") {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf(
-			"The import ID %q is not a role mapping ID. A salesseat_profile_role_mapping is imported by its ID, which starts with \"rm_\" (e.g. \"rm_123\"): "+
-				"the ID a \"Profile Already Mapped\" error names, or one listed by the API's GET /api/v1/role-mappings?connection_id=<connection ID>.", req.ID))
+			"The import ID %q is not a role mapping ID. %s The ID is the one a \"Profile Already Mapped\" error names.", req.ID, forms))
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)

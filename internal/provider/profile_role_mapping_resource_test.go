@@ -75,6 +75,19 @@ func TestAccProfileRoleMapping_lifecycle(t *testing.T) {
 				ExpectError:   errorMatching("Invalid Import ID", `"Sales Rep" is not a role mapping ID`, `starts with "rm_"`),
 			},
 			{
+				// By connection and profile name, as the import guide does.
+				ResourceName:      mappingAddr,
+				ImportState:       true,
+				ImportStateIdFunc: stateAttr(mappingAddr, "connection_id", "%s/Sales Rep"),
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:      mappingAddr,
+				ImportState:       true,
+				ImportStateIdFunc: stateAttr(mappingAddr, "connection_id", "%s/Nobody"),
+				ExpectError:       errorMatching("Role Mapping Not Found", `no role mapping for the profile "Nobody"`),
+			},
+			{
 				// Another profile, by its 15-character ID: a new mapping.
 				Config: e.config(mappingConfig(conn, fmt.Sprintf("crm_profile_id = %q", profileMarketing[:15]), "marketing")),
 				ConfigPlanChecks: withPreApply(
