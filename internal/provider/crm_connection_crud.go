@@ -162,7 +162,19 @@ func (r *crmConnectionResource) Update(ctx context.Context, req resource.UpdateR
 			return
 		}
 	}
+	planned := plan
 	plan.fromAPI(conn)
+	// The plan promised these where it knew them (see ModifyPlan); a status
+	// the platform's health check changes meanwhile shows at the next
+	// refresh instead of failing the apply as an inconsistent result.
+	for _, kept := range []struct{ dst, src *types.String }{
+		{&plan.Status, &planned.Status}, {&plan.StatusReason, &planned.StatusReason},
+		{&plan.OrganizationID, &planned.OrganizationID}, {&plan.InstanceURL, &planned.InstanceURL},
+	} {
+		if !kept.src.IsUnknown() {
+			*kept.dst = *kept.src
+		}
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

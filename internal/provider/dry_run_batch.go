@@ -65,7 +65,10 @@ func (b *dryRunBatcher) run(ctx context.Context, item client.ValidateItem) (clie
 		}
 		items := batch.items
 		b.mu.Unlock()
-		batch.res, batch.err = b.validate(ctx, client.ValidateOptions{Items: items})
+		// The request serves every caller of the batch: the leader's
+		// cancellation must not fail the others (the client's own
+		// timeouts still bound it).
+		batch.res, batch.err = b.validate(context.WithoutCancel(ctx), client.ValidateOptions{Items: items})
 		close(batch.done)
 	} else {
 		select {
@@ -98,10 +101,7 @@ func (b *dryRunBatcher) run(ctx context.Context, item client.ValidateItem) (clie
 		}
 		return it, nil
 	}
-	if len(batch.res.Items) == 0 {
-		return client.ValidationItem{Index: index, Valid: batch.res.Valid}, nil
-	}
-	return client.ValidationItem{}, fmt.Errorf("the dry run returned no result for item %d of %d", index, len(batch.items))
+	return client.ValidationItem{}, fmt.Errorf("the dry run returned no result for item %d of %d; the checks it makes could not be done", index, len(batch.items))
 }
 
 // dryRunner returns the provider configuration's dry run batcher.

@@ -14,16 +14,19 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/provider/sfidtype"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
@@ -148,7 +151,14 @@ func (f *salesUserFast) plan(req *tfprotov6.PlanResourceChangeRequest) (*tfproto
 		profileKeys(stringOf(prior["crm_profile_id"]), stringOf(prior["crm_profile_name"]))...); planned {
 		return nil, false
 	}
-	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState, PlannedPrivate: req.PriorPrivate}
+	// Should Terraform replace the sales user after all (terraform plan
+	// -replace), the create half learns from the private data which one
+	// it replaces, as from the framework's ModifyPlan.
+	private, ok := withPrivateKey(req.PriorPrivate, privateKeyReplaces, encodeReplaced(recycledFromAttrs(prior)))
+	if !ok {
+		return nil, false
+	}
+	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState, PlannedPrivate: private}
 	// The claim ModifyPlan records (see claimSeat), with the same message.
 	conn, id := stringOf(prior["connection_id"]), normalizedID(stringOf(prior["crm_user_id"]))
 	var keys []string
@@ -163,7 +173,7 @@ func (f *salesUserFast) plan(req *tfprotov6.PlanResourceChangeRequest) (*tfproto
 		}
 	}
 	desc := fmt.Sprintf("the salesseat_sales_user with %s (CRM user %s)", strings.Join(keys, ", "), id)
-	for _, msg := range data.claims.claim(conn, desc, false, []string{id}) {
+	for _, msg := range data.claims.claimAs(stringOf(prior["id"]), conn, desc, false, []string{id}) {
 		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{
 			Severity: tfprotov6.DiagnosticSeverityError, Summary: "Sales User Declared Twice", Detail: msg,
 			Attribute: tftypes.NewAttributePath().WithAttributeName(keyAttr),
@@ -182,7 +192,11 @@ func salesUserConfigMatches(config, state map[string]tftypes.Value) bool {
 		}
 	}
 	sameString := func(name string) bool { return config[name].Equal(state[name]) }
-	if !sameString("connection_id") || !sameString("team") {
+	// role holds the configured role only (null while the sales user
+	// follows its mapping); a state that holds anything else, or lacks what
+	// the framework's Read fills in, is the framework's to plan.
+	if !sameString("connection_id") || !sameString("team") || !sameString("role") || stringOf(state["crm_user_id"]) == "" ||
+		state["effective_role"].IsNull() || state["hidden_components"].IsNull() {
 		return false
 	}
 	if v := config["crm_user_id"]; !v.IsNull() && !sfid.Equal(stringOf(v), stringOf(state["crm_user_id"])) {
@@ -243,4 +257,38 @@ func (f *salesUserFast) upgrade(req *tfprotov6.UpgradeResourceStateRequest) (*tf
 		return nil, false
 	}
 	return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &dv}, true
+}
+
+// recycledFromAttrs describes the sales user of a state, as
+// recycledFromModel does.
+func recycledFromAttrs(state map[string]tftypes.Value) salesUserResourceModel {
+	return salesUserResourceModel{
+		ID: tfToString(state["id"]), ConnectionID: tfToString(state["connection_id"]), CRMUserID: sfidtype.NewIDValue(stringOf(state["crm_user_id"])),
+		CRMUsername: tfToString(state["crm_username"]), FirstName: tfToString(state["first_name"]), LastName: tfToString(state["last_name"]),
+		RoleSource: tfToString(state["role_source"]), PurgeOnDestroy: types.BoolValue(boolOr(state["purge_on_destroy"], false)),
+	}
+}
+
+// tfToString converts a known string value; null stays null.
+func tfToString(v tftypes.Value) types.String {
+	if v.IsNull() {
+		return types.StringNull()
+	}
+	return types.StringValue(stringOf(v))
+}
+
+// withPrivateKey returns private data with key set to value, in the
+// framework's encoding of private state (a JSON object of base64-encoded
+// JSON values, which its ModifyPlan and the create half read back); ok is
+// false when the prior private data is not in that encoding.
+func withPrivateKey(prior []byte, key string, value []byte) ([]byte, bool) {
+	m := map[string][]byte{}
+	if len(prior) > 0 {
+		if err := json.Unmarshal(prior, &m); err != nil {
+			return nil, false
+		}
+	}
+	m[key] = value
+	out, err := json.Marshal(m)
+	return out, err == nil
 }

@@ -2,8 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -89,6 +91,30 @@ func TestSalesUserFastPath(t *testing.T) {
 			t.Errorf("ok = %t, diagnostics %v: want the prior state planned", ok, resp)
 		}
 	})
+	t.Run("plan: the private data tells a create half what it replaces (terraform plan -replace)", func(t *testing.T) {
+		prior := encode(state)
+		resp, ok := fast().plan(&tfprotov6.PlanResourceChangeRequest{TypeName: salesUserTypeName, PriorState: prior, ProposedNewState: prior, Config: encode(config)})
+		if !ok {
+			t.Fatal("declined")
+		}
+		// Decoded the way the framework decodes private state.
+		var m map[string][]byte
+		if err := json.Unmarshal(resp.PlannedPrivate, &m); err != nil {
+			t.Fatalf("private data %q: %v", resp.PlannedPrivate, err)
+		}
+		replaced := replacedFromPrivate(ctx, privateMap(m))
+		if replaced == nil || replaced.ID != su.ID || normalizedID(replaced.CRMUserID) != normalizedID(su.CRMUserID) {
+			t.Errorf("the create half reads %+v, want sales user %s", replaced, su.ID)
+		}
+		// And its claim is the same instance's: no "declared twice".
+		f := fast()
+		if resp, _ := f.plan(&tfprotov6.PlanResourceChangeRequest{TypeName: salesUserTypeName, PriorState: prior, ProposedNewState: prior, Config: encode(config)}); len(resp.Diagnostics) > 0 {
+			t.Fatal(resp.Diagnostics)
+		}
+		if got := f.configured.data.Load().claims.claimAs(su.ID, su.ConnectionID, "the create half", false, []string{normalizedID(su.CRMUserID)}); len(got) > 0 {
+			t.Errorf("the create half of a replacement conflicts with its own first half: %v", got)
+		}
+	})
 	t.Run("plan: any asked change declined", func(t *testing.T) {
 		for name, mutate := range map[string]func(*salesUserResourceModel){
 			"role":   func(m *salesUserResourceModel) { m.Role = types.StringValue("administrator") },
@@ -124,4 +150,11 @@ func TestSalesUserFastPath(t *testing.T) {
 			t.Error("the fast path answered although a mapping of the profile changes the effective role")
 		}
 	})
+}
+
+// privateMap serves GetKey from decoded private data.
+type privateMap map[string][]byte
+
+func (p privateMap) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return p[key], nil
 }

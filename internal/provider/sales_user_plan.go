@@ -46,9 +46,10 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	// A replacement is planned twice in one walk (with the prior state,
 	// then as a create); only the create half claims the CRM user.
 	replaces := false
+	owner := "" // the sales user this instance stands for, see seatClaims.claimAs
 	defer func() {
 		if !replaces {
-			r.claimSeat(ctx, config, resp)
+			r.claimSeat(ctx, owner, config, resp)
 		}
 	}()
 	creating := req.State.Raw.IsNull()
@@ -59,6 +60,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		owner = state.ID.ValueString()
 		// Should Terraform replace the sales user (see privateKeyReplaces),
 		// the create half of the replacement learns which one it replaces.
 		if resp.Private != nil {
@@ -66,6 +68,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		}
 	} else if req.Private != nil {
 		if replaced = replacedFromPrivate(ctx, req.Private); replaced != nil {
+			owner = replaced.ID
 			// The replaced sales user is destroyed first, freeing its seat.
 			r.data.ledger.release(replaced.ID, true)
 			if resp.Private != nil {
@@ -114,6 +117,9 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		state.RestoreFromRecycleBin = plan.RestoreFromRecycleBin
 		state.PurgeOnDestroy = plan.PurgeOnDestroy
 		state.EffectiveRole = plan.EffectiveRole
+		// role holds only the configured role (a state written before
+		// effective_role held the effective one there).
+		state.Role = config.Role
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &state)...)
 		return
 	}
@@ -199,6 +205,9 @@ func (r *salesUserResource) reserveSeat(ctx context.Context, connectionID types.
 		return
 	}
 	totals, names := r.data.ledger.settle(ctx, seatSettleQuiet)
+	if totals.Planned <= totals.Free {
+		return // seats freed meanwhile (a roster's removals): no shortage after all
+	}
 	diags.AddAttributeError(config.keyPath(), seatShortageSummary, seatShortageText(totals, names))
 }
 
@@ -404,7 +413,7 @@ func (r *salesUserResource) reportProfileNotMapped(p *client.Error, config sales
 // claimSeat records the CRM user the planned sales user holds in the plan's
 // seat claims, so that a roster declaring the same CRM user (or an exclusive
 // roster on the same connection) fails the plan, naming both.
-func (r *salesUserResource) claimSeat(ctx context.Context, config salesUserResourceModel, resp *resource.ModifyPlanResponse) {
+func (r *salesUserResource) claimSeat(ctx context.Context, owner string, config salesUserResourceModel, resp *resource.ModifyPlanResponse) {
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -425,7 +434,7 @@ func (r *salesUserResource) claimSeat(ctx context.Context, config salesUserResou
 		keys = append(keys, fmt.Sprintf("crm_username = %q", config.CRMUsername.ValueString()))
 	}
 	desc := fmt.Sprintf("the salesseat_sales_user with %s (CRM user %s)", strings.Join(keys, ", "), id)
-	for _, msg := range r.data.claims.claim(planned.ConnectionID.ValueString(), desc, false, []string{id}) {
-		resp.Diagnostics.AddAttributeError(planned.keyPath(), "Sales User Declared Twice", msg)
+	for _, msg := range r.data.claims.claimAs(owner, planned.ConnectionID.ValueString(), desc, false, []string{id}) {
+		resp.Diagnostics.AddAttributeError(config.keyPath(), "Sales User Declared Twice", msg)
 	}
 }

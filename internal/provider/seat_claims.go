@@ -27,6 +27,14 @@ type seatClaims struct {
 type claimant struct {
 	token int
 	desc  string
+	// owner, when not empty, names the sales user an instance stands for
+	// (its ID): the two plan calls of a replacement are one claimant.
+	owner string
+}
+
+// same reports whether two claims are one instance's.
+func (c claimant) same(o claimant) bool {
+	return c.token == o.token || (c.owner != "" && c.owner == o.owner)
 }
 
 func newSeatClaims() *seatClaims {
@@ -41,13 +49,20 @@ func newSeatClaims() *seatClaims {
 // Each call is one instance's claim (Terraform plans an instance once per
 // walk, and the claims live as long as the walk's provider configuration).
 func (c *seatClaims) claim(connectionID, desc string, exclusive bool, crmUserIDs []string) []string {
+	return c.claimAs("", connectionID, desc, exclusive, crmUserIDs)
+}
+
+// claimAs is claim for an instance that stands for the sales user owner
+// (its ID; "" when it has none yet): Terraform plans a replacement in two
+// calls, the old instance and its create half, which must not conflict.
+func (c *seatClaims) claimAs(owner, connectionID, desc string, exclusive bool, crmUserIDs []string) []string {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
-	me := claimant{token: c.seq, desc: desc}
+	me := claimant{token: c.seq, desc: desc, owner: owner}
 	var conflicts []string
 	if exclusive {
 		if other, ok := c.exclusive[connectionID]; ok {
@@ -72,7 +87,7 @@ func (c *seatClaims) claim(connectionID, desc string, exclusive bool, crmUserIDs
 		c.users[connectionID] = users
 	}
 	for _, id := range crmUserIDs {
-		if other, ok := users[id]; ok && other.token != me.token {
+		if other, ok := users[id]; ok && !other.same(me) {
 			conflicts = append(conflicts, fmt.Sprintf("CRM user %s is declared by %s and by %s; a CRM user can hold only one sales user. Declare it in one of them.", id, other.desc, desc))
 			continue
 		}
