@@ -77,7 +77,9 @@ func TestDryRunBatcher(t *testing.T) {
 	if err := <-follower; err != nil {
 		t.Errorf("the follower failed with its leader: %v", err)
 	}
-	_ = <-leader // its own result may be an error or not: it gave up
+	if err := <-leader; err != nil {
+		t.Logf("the leader, which gave up: %v", err)
+	}
 }
 
 // TestDryRunBatcherMissingResult: an answer without the caller's item is an
