@@ -45,6 +45,9 @@ resource "salesseat_profile_role_mapping" "this" {
 # that user.
 resource "salesseat_sales_users" "acme" {
   connection_id = salesseat_crm_connection.acme.id
+  # A demo is short-lived: its destroy leaves no sales users in the recycle
+  # bin, holding CRM usernames another setup (the module test) would need.
+  purge_on_destroy = true
 
   select {
     crm_profile_names = ["Sales Rep"]

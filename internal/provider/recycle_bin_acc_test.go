@@ -94,3 +94,57 @@ func TestAccSalesUser_noRestoreFromForeignConnection(t *testing.T) {
 		},
 	})
 }
+
+// TestAccSalesUsers_purgeOnDestroy destroys a roster that sets
+// purge_on_destroy: its sales users leave nothing in the recycle bin.
+func TestAccSalesUsers_purgeOnDestroy(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	conn := e.createConnection(t)
+	var ids []string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(fmt.Sprintf(`
+resource "salesseat_sales_users" "test" {
+  connection_id    = %q
+  purge_on_destroy = true
+  members = {
+    %q = { role = "sales" }
+    %q = { role = "sales_manager" }
+  }
+}
+`, conn, userJordan, userPriya)),
+				Check: func(s *terraform.State) error {
+					for u, err := range e.client.SalesUsers.List(context.Background(), client.SalesUserListOptions{ConnectionID: conn}) {
+						if err != nil {
+							return err
+						}
+						ids = append(ids, u.ID)
+					}
+					if len(ids) != 2 {
+						return fmt.Errorf("%d sales users on the connection, want 2", len(ids))
+					}
+					return nil
+				},
+			},
+			{
+				Config: e.config(),
+				Check: func(*terraform.State) error {
+					for u, err := range e.client.RecycleBin.List(context.Background(), client.RecycleBinListOptions{}) {
+						if err != nil {
+							return err
+						}
+						for _, id := range ids {
+							if u.ID == id {
+								return fmt.Errorf("sales user %s of the destroyed roster is still in the recycle bin", id)
+							}
+						}
+					}
+					return e.seatsUsed(0, "su_sandboxrileybrooks")(nil)
+				},
+			},
+		},
+	})
+}

@@ -231,6 +231,9 @@ func (r *salesUsersResource) remove(ctx context.Context, state rosterAttrs, diag
 		}
 	}
 	_, failed := r.send(ctx, connID, ops, true, diags)
+	if b := boolOf(state["purge_on_destroy"]); b != nil && *b {
+		r.purge(ctx, ops, failed, diags)
+	}
 	if len(failed) == 0 {
 		return nil
 	}
@@ -244,6 +247,30 @@ func (r *salesUsersResource) remove(ctx context.Context, state rosterAttrs, diag
 	out := maps.Clone(state)
 	out["sales_users"] = entriesValue(entries)
 	return out
+}
+
+// purge purges the sales users the roster's destroy removed (purge_on_destroy),
+// one request each (the API has no batch purge); failures are one error
+// naming them.
+func (r *salesUsersResource) purge(ctx context.Context, ops []rosterOp, failed map[int]bool, diags *diag.Diagnostics) {
+	var left []string
+	var lastErr error
+	for i, op := range ops {
+		if failed[i] {
+			continue
+		}
+		if err := r.data.client.RecycleBin.Purge(ctx, op.cur.ID); err != nil && !errors.Is(err, client.ErrNotFound) {
+			left = append(left, fmt.Sprintf("%s (%s)", op.cur.ID, op.cur.CRMUsername))
+			lastErr = err
+		}
+	}
+	r.data.wrote()
+	if len(left) > 0 {
+		diags.AddError("Roster Purged In Part", fmt.Sprintf(
+			"The roster's %d sales users were removed, but %d of them could not be purged from the recycle bin (purge_on_destroy = true) and still hold their CRM usernames: %s. "+
+				"Purge them in the platform (or DELETE /api/v1/recycle-bin/<ID>). Last error: %s",
+			len(ops)-len(failed), len(left), joinFirst(left, 10), lastErr))
+	}
 }
 
 // importState adopts every sales user of a connection as a member: the
@@ -287,11 +314,12 @@ func (r *salesUsersResource) importState(ctx context.Context, id string, diags *
 		membersValue = tftypes.NewValue(t.members, nil)
 	}
 	return rosterAttrs{
-		"id":            tfString(connID),
-		"connection_id": tfString(connID),
-		"members":       membersValue,
-		"select":        tftypes.NewValue(t.selectList, nil),
-		"exclusive":     tfBool(false),
-		"sales_users":   entriesValue(entries),
+		"id":               tfString(connID),
+		"connection_id":    tfString(connID),
+		"members":          membersValue,
+		"select":           tftypes.NewValue(t.selectList, nil),
+		"exclusive":        tfBool(false),
+		"purge_on_destroy": tfBool(false),
+		"sales_users":      entriesValue(entries),
 	}
 }

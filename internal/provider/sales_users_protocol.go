@@ -178,6 +178,11 @@ func (s *rosterServer) UpgradeResourceState(_ context.Context, req *tfprotov6.Up
 		return resp, nil
 	}
 	v, err := req.RawState.UnmarshalWithOpts(t, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+	if attrs := attrsOf(v); err == nil && attrs != nil && attrs["purge_on_destroy"].IsNull() {
+		// Stored before the attribute existed: its default.
+		attrs["purge_on_destroy"] = tfBool(false)
+		v = tftypes.NewValue(t, map[string]tftypes.Value(attrs))
+	}
 	if err == nil {
 		var dv tfprotov6.DynamicValue
 		dv, err = tfprotov6.NewDynamicValue(t, v)
@@ -242,6 +247,9 @@ func (s *rosterServer) PlanResourceChange(ctx context.Context, req *tfprotov6.Pl
 		// proposes the prior value then, which would keep a roster that
 		// was exclusive exclusive after the line is deleted.
 		planned["exclusive"] = tfBool(false)
+	}
+	if configAttrs == nil || configAttrs["purge_on_destroy"].IsNull() {
+		planned["purge_on_destroy"] = tfBool(false) // the default, as for exclusive
 	}
 	conn := planned["connection_id"]
 	if prior != nil && !prior["connection_id"].Equal(conn) {

@@ -115,6 +115,15 @@ func (r *salesUsersResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Computed: true,
 				Default:  booldefault.StaticBool(false),
 			},
+			"purge_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "What destroying the roster does with its sales users. `false` (the default): they go to the platform's recycle bin, keeping " +
+					"their CRM usernames and history. `true`: they are also purged from the recycle bin, which frees the CRM usernames for good, as module tests and " +
+					"short-lived environments want (their deleted sales users would otherwise hold usernames, which another setup's resources do not restore). " +
+					"Only the destroy reads it: it must be applied before the destroy it should govern. Members removed from the configuration go to the recycle bin either way.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+			},
 			"sales_users": schema.MapNestedAttribute{
 				MarkdownDescription: "The sales users of the roster, keyed by 18-character CRM user ID, as the plan will leave them: known at plan for every member " +
 					"whose CRM user is known, so the plan shows who is added, removed or changed and with which role.",
