@@ -181,7 +181,7 @@ func (s *rosterServer) UpgradeResourceState(_ context.Context, req *tfprotov6.Up
 	if attrs := attrsOf(v); err == nil && attrs != nil && attrs["purge_on_destroy"].IsNull() {
 		// Stored before the attribute existed: its default.
 		attrs["purge_on_destroy"] = tfBool(false)
-		v = tftypes.NewValue(t, map[string]tftypes.Value(attrs))
+		v = tftypes.NewValue(t, attrs)
 	}
 	if err == nil {
 		var dv tfprotov6.DynamicValue
