@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -157,4 +159,60 @@ type privateMap map[string][]byte
 
 func (p privateMap) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
 	return p[key], nil
+}
+
+// TestMappingRoleChangeWarnsFollowers: a plan that changes a mapping's role
+// says how many sales users follow it, by name.
+func TestMappingRoleChangeWarnsFollowers(t *testing.T) {
+	ctx := context.Background()
+	o := &benchOrg{sandboxtest.StartLargeOrg(t, 20, 4)}
+	data := o.providerDataT(t)
+	var profileID, profileName string
+	followers := 0
+	for su, err := range data.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: o.ConnectionID}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if profileID == "" {
+			profileID, profileName = su.CRMProfileID, su.CRMProfileName
+		}
+		if su.CRMProfileID == profileID && su.RoleSource == client.RoleSourceProfileMapping {
+			followers++
+		}
+	}
+	r := &profileRoleMappingResource{data: data}
+	state := profileRoleMappingResourceModel{
+		ConnectionID: types.StringValue(o.ConnectionID), CRMProfileID: sfidtype.NewIDValue(profileID),
+		CRMProfileName: types.StringValue(profileName), Role: types.StringValue("sales"),
+	}
+	plan := state
+	plan.Role = types.StringValue("marketing")
+	var diags diag.Diagnostics
+	r.warnFollowers(ctx, state, plan, &diags)
+	if len(diags) != 1 || diags[0].Severity() != diag.SeverityWarning || !strings.Contains(diags[0].Detail(), fmt.Sprintf("%d sales user(s)", followers)) ||
+		!strings.Contains(diags[0].Detail(), `from "sales" to "marketing"`) {
+		t.Errorf("want one warning counting %d followers, got %v", followers, diags)
+	}
+}
+
+// TestPlanTimeChecksSkippedOnce: an API client that may not run dry runs
+// gets one warning per plan, not one per sales user.
+func TestPlanTimeChecksSkippedOnce(t *testing.T) {
+	data := &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}
+	data.dryRunsOnce.Do(func() {
+		data.dryRuns = newDryRunBatcher(func(context.Context, client.ValidateOptions) (*client.ValidationResult, error) {
+			return nil, &client.Error{Status: 403, Code: client.CodeInsufficientScope}
+		})
+	})
+	r := &salesUserResource{data: data}
+	var diags diag.Diagnostics
+	for _, u := range []string{"a", "b", "c"} {
+		config := salesUserResourceModel{CRMUserID: sfidNull(), CRMUsername: types.StringValue(u + "@acme.example")}
+		if _, ok := r.dryRun(context.Background(), client.ValidateItem{CRMUsername: u + "@acme.example"}, config, &diags); ok {
+			t.Fatal("the dry run passed")
+		}
+	}
+	if len(diags) != 1 || diags[0].Summary() != "Plan-Time Checks Skipped" || !strings.Contains(diags[0].Detail(), "Still checked in this plan: free seats") {
+		t.Errorf("want one Plan-Time Checks Skipped warning saying what is still checked, got %v", diags)
+	}
 }
