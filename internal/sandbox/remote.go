@@ -141,3 +141,9 @@ func endpointURL(l listenAddr, host string, addr net.Addr) string {
 	// A zone (fe80::1%eth0) is escaped in a URL's host (RFC 6874).
 	return "http://" + net.JoinHostPort(strings.ReplaceAll(host, "%", "%25"), strconv.Itoa(tcp.Port))
 }
+
+// boundToLoopback reports whether a listener's address is a loopback IP.
+func boundToLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}

@@ -302,3 +302,17 @@ func TestParseListenAndEndpointURL(t *testing.T) {
 		t.Errorf("parseListen(\"8080\"): %v, want a missing port error", err)
 	}
 }
+
+// TestBoundToLoopback: the check that a loopback name really bound a
+// loopback address.
+func TestBoundToLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:80": true, "[::1]:80": true, "192.168.1.5:80": false, "[::]:80": false, "0.0.0.0:80": false} {
+		a, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := boundToLoopback(a); got != want {
+			t.Errorf("boundToLoopback(%s) = %t, want %t", addr, got, want)
+		}
+	}
+}

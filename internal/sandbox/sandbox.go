@@ -183,6 +183,13 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w; pick another address with --listen (\"127.0.0.1:0\" picks a free port)", listen, err)
 	}
+	if !la.remote && !boundToLoopback(ln.Addr()) {
+		// A loopback name (localhost) that resolved to another address.
+		_ = ln.Close()
+		return nil, fmt.Errorf("refusing to listen on %q: it resolved to %s, which is not a loopback address, so the sandbox and its well-known secrets "+
+			"would be reachable from the network; listen on 127.0.0.1 instead (--listen 127.0.0.1:0), or pass --allow-remote with a --fixture whose secrets you changed",
+			listen, ln.Addr())
+	}
 	s.listener = ln
 	s.url = baseURL(ln.Addr())
 	s.endpoint = endpointURL(la, endpointHost, ln.Addr())
