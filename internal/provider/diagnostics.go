@@ -203,6 +203,13 @@ func seatLimitText(requested, used, limit int) string {
 // the planned sales users, sorted.
 func seatShortageText(c seatCheck, planned []string) string {
 	over := max(c.Planned-c.Free, 0)
+	if c.Budget > 0 {
+		return fmt.Sprintf("%d sales %s planned for creation, %d %s free under the seat budget (max_seats = %d in the provider configuration; %d %s used, "+
+			"and the account's seat limit is %d): remove %d from the configuration, or raise max_seats if this configuration may take more of the account's seats. "+
+			"The planned sales users: %s.",
+			c.Planned, plural(c.Planned, "user is", "users are"), c.Free, plural(c.Free, "seat is", "seats are"), c.Budget, c.Used, plural(c.Used, "seat is", "seats are"),
+			c.Limit, over, joinFirst(planned, 20))
+	}
 	return fmt.Sprintf("%d sales %s planned for creation, %d %s free (the account's seat limit is %d and %d %s used): remove %d from the configuration, "+
 		"or raise the seat limit through your vendor. The planned sales users: %s.\n\n"+
 		"The seats of sales users this plan destroys do not count, because Terraform may create before it destroys; "+

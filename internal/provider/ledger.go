@@ -43,6 +43,10 @@ type seatLedger struct {
 	loaded bool
 	limit  int
 	used   int
+	// budget is the provider's max_seats, when hasBudget: the plan's seats
+	// count against the lower of it and the seat limit.
+	budget    int
+	hasBudget bool
 	// reserved maps the key of every sales user planned for creation to its
 	// position (from 1) in the order the reservations were made.
 	reserved map[string]int
@@ -86,8 +90,12 @@ type seatCheck struct {
 	// lower bound of the plan's total: Terraform plans them one at a time.
 	Planned int
 	// Limit is the seat limit; Used the seats in use without the released
-	// ones; Free the seats left for the plan's creates.
+	// ones; Free the seats left for the plan's creates (under the budget,
+	// when it is the lower bound).
 	Limit, Used, Free int
+	// Budget is the provider's max_seats when it is set and below the seat
+	// limit, 0 otherwise.
+	Budget int
 }
 
 // reserve records that the plan creates the sales user identified by key (the
@@ -116,13 +124,7 @@ func (l *seatLedger) reserve(ctx context.Context, key, name string, read func(co
 		l.names[key] = name
 		l.lastReserve = time.Now()
 	}
-	used := max(l.used-len(l.released), 0)
-	c := seatCheck{
-		Planned: len(l.reserved),
-		Limit:   l.limit,
-		Used:    used,
-		Free:    max(l.limit-used, 0),
-	}
+	c := l.checkLocked()
 	c.OK = pos <= c.Free
 	if !c.OK && (l.shortageKey == "" || l.shortageKey == key) {
 		l.shortageKey, c.First = key, true
@@ -152,14 +154,25 @@ func (l *seatLedger) settle(ctx context.Context, quiet time.Duration) (seatCheck
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	used := max(l.used-len(l.released), 0)
-	c := seatCheck{Planned: len(l.reserved), Limit: l.limit, Used: used, Free: max(l.limit-used, 0)}
+	c := l.checkLocked()
 	names := make([]string, 0, len(l.names))
 	for _, n := range l.names {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	return c, names
+}
+
+// checkLocked is the ledger's totals; l.mu must be held.
+func (l *seatLedger) checkLocked() seatCheck {
+	used := max(l.used-len(l.released), 0)
+	c := seatCheck{Planned: len(l.reserved), Limit: l.limit, Used: used}
+	ceiling := l.limit
+	if l.hasBudget && l.budget < l.limit {
+		ceiling, c.Budget = l.budget, l.budget
+	}
+	c.Free = max(ceiling-used, 0)
+	return c
 }
 
 // release frees the seat of the sales user with the given ID, once however

@@ -224,3 +224,30 @@ func TestProfileKeys(t *testing.T) {
 		t.Errorf("profileKeys = %q, want %q", got, want)
 	}
 }
+
+// TestSeatLedgerBudget: a max_seats below the seat limit is the ceiling the
+// plan's creates count against; one at or above it changes nothing.
+func TestSeatLedgerBudget(t *testing.T) {
+	read := func(context.Context) (*client.Account, error) { return &client.Account{SeatLimit: 25, SeatsUsed: 20}, nil }
+	for _, tc := range []struct {
+		budget     int
+		hasBudget  bool
+		wantFree   int
+		wantBudget int
+	}{
+		{wantFree: 5},
+		{budget: 22, hasBudget: true, wantFree: 2, wantBudget: 22},
+		{budget: 10, hasBudget: true, wantFree: 0, wantBudget: 10},
+		{budget: 30, hasBudget: true, wantFree: 5},
+	} {
+		l := newSeatLedger()
+		l.budget, l.hasBudget = tc.budget, tc.hasBudget
+		c, err := l.reserve(context.Background(), "k", "name", read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Free != tc.wantFree || c.Budget != tc.wantBudget {
+			t.Errorf("budget %d (%t): free %d, budget %d; want %d, %d", tc.budget, tc.hasBudget, c.Free, c.Budget, tc.wantFree, tc.wantBudget)
+		}
+	}
+}

@@ -58,6 +58,7 @@ type salesseatProviderModel struct {
 	ClientID       types.String `tfsdk:"client_id"`
 	ClientSecret   types.String `tfsdk:"client_secret"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	MaxSeats       types.Int64  `tfsdk:"max_seats"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	RetryWaitMin   types.String `tfsdk:"retry_wait_min"`
 	RetryWaitMax   types.String `tfsdk:"retry_wait_max"`
@@ -149,6 +150,14 @@ func (p *salesseatProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional:  true,
 				Sensitive: true,
 			},
+			"max_seats": schema.Int64Attribute{
+				MarkdownDescription: "A seat budget for this configuration's plans: a plan that would take the account's seats in use above it fails, " +
+					"stating the seats in use, the budget and how many the plan adds, even when the account has free seats. " +
+					"Use it where several workspaces share one account, so that one cannot take another team's seats. " +
+					"Counts every seat of the account (also those held outside this configuration); a plan that removes seats never fails on it. Not set: no budget beyond the account's seat limit.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried (rate limits, 502/503/504, lost connections on requests that are safe to repeat), "+
 					"with jittered exponential backoff that honors `Retry-After`. `0` disables retries. Defaults to `%d`.", defaultMaxRetries),
@@ -187,7 +196,7 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 
 	unknown := map[string]types.String{"endpoint": config.Endpoint, "client_id": config.ClientID, "client_secret": config.ClientSecret,
 		"request_timeout": config.RequestTimeout, "retry_wait_min": config.RetryWaitMin, "retry_wait_max": config.RetryWaitMax}
-	anyUnknown := config.MaxRetries.IsUnknown()
+	anyUnknown := config.MaxRetries.IsUnknown() || config.MaxSeats.IsUnknown()
 	for _, v := range unknown {
 		anyUnknown = anyUnknown || v.IsUnknown()
 	}
@@ -209,6 +218,9 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 		}
 		if config.MaxRetries.IsUnknown() {
 			addUnknownConfigError(resp, "max_retries")
+		}
+		if config.MaxSeats.IsUnknown() {
+			addUnknownConfigError(resp, "max_seats")
 		}
 		return
 	}
@@ -291,6 +303,10 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 	tflog.Debug(ctx, "Configured the salesseat API client", map[string]any{"client_id": clientID})
 
 	data := newProviderData(c)
+	if !config.MaxSeats.IsNull() {
+		data.ledger.budget = int(config.MaxSeats.ValueInt64())
+		data.ledger.hasBudget = true
+	}
 	if p.configured != nil {
 		p.configured.data.Store(data)
 	}

@@ -452,6 +452,14 @@ func (r *salesUsersResource) checkSeats(ctx context.Context, d *rosterDiff, addi
 	if others > 0 {
 		othersText = fmt.Sprintf(", %d taken by other sales users this plan creates", others)
 	}
+	if last.Budget > 0 {
+		diags.AddError(rosterShortageSummary, fmt.Sprintf(
+			"The roster adds %s but only %d seats are free for it under the seat budget (max_seats = %d in the provider configuration; %d in use after %d freed by the roster's removals%s, "+
+				"and the account's seat limit is %d): remove %d from the roster, or raise max_seats if this configuration may take more of the account's seats. Members it adds: %s%s.",
+			plural(adds, "1 sales user", fmt.Sprintf("%d sales users", adds)), fit, last.Budget, last.Used, frees, othersText, last.Limit, adds-fit,
+			strings.Join(shown, ", "), more))
+		return nil
+	}
 	diags.AddError(rosterShortageSummary, fmt.Sprintf(
 		"The roster adds %s but only %d seats are free for it (%d of %d in use after %d freed by the roster's removals%s): remove %d from the roster, "+
 			"or free seats elsewhere. Members it adds: %s%s. %s",
