@@ -228,7 +228,9 @@ func TestProfileKeys(t *testing.T) {
 // TestSeatLedgerBudget: a max_seats below the seat limit is the ceiling the
 // plan's creates count against; one at or above it changes nothing.
 func TestSeatLedgerBudget(t *testing.T) {
-	read := func(context.Context) (*client.Account, error) { return &client.Account{SeatLimit: 25, SeatsUsed: 20}, nil }
+	read := func(context.Context) (*client.Account, error) {
+		return &client.Account{SeatLimit: 25, SeatsUsed: 20}, nil
+	}
 	for _, tc := range []struct {
 		budget     int
 		hasBudget  bool
