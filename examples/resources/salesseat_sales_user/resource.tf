@@ -12,6 +12,19 @@ resource "salesseat_sales_user" "priya" {
   restore_from_recycle_bin = false
 }
 
+# A sales user of a short-lived setup (a review app, a module test): its
+# destroy also purges it from the recycle bin, so it holds no CRM username
+# afterwards. effective_role shows the role it gets from the profile's mapping.
+resource "salesseat_sales_user" "review_app" {
+  connection_id    = salesseat_crm_connection.production.id
+  crm_user_id      = "0055A0000000003QAA"
+  purge_on_destroy = true
+}
+
+output "review_app_role" {
+  value = salesseat_sales_user.review_app.effective_role
+}
+
 # A whole group: every active "Sales Rep" of the acme.example domain, with the
 # role of the profile's mapping. Key the instances by CRM user ID so that
 # adding or removing a user in Salesforce touches only that user, and a
