@@ -4,7 +4,9 @@ package provider
 // resources.
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -42,6 +44,25 @@ func stringOrNull(s string) types.String {
 	return types.StringValue(s)
 }
 
+// configuredKeys names an instance by the keys its configuration sets, as
+// `name = "value"` joined with commas; nameValues are name, value pairs, and
+// a pair with an empty value (not configured) is left out.
+func configuredKeys(nameValues ...string) string {
+	var keys []string
+	for i := 0; i+1 < len(nameValues); i += 2 {
+		if nameValues[i+1] != "" {
+			keys = append(keys, fmt.Sprintf("%s = %q", nameValues[i], nameValues[i+1]))
+		}
+	}
+	return strings.Join(keys, ", ")
+}
+
+// salesUserClaimDesc names a salesseat_sales_user in a seat claim by its
+// configured CRM keys ("" when not configured) and its CRM user ID.
+func salesUserClaimDesc(crmUserID, crmUsername, id string) string {
+	return fmt.Sprintf("the salesseat_sales_user with %s (CRM user %s)", configuredKeys("crm_user_id", crmUserID, "crm_username", crmUsername), id)
+}
+
 // knownString is the value of a known string, "" when null or unknown.
 func knownString(s types.String) string {
 	if s.IsUnknown() {
@@ -56,4 +77,16 @@ func stringOrUnknown(s string) types.String {
 		return types.StringUnknown()
 	}
 	return types.StringValue(s)
+}
+
+// validImportID reports whether id has the form of an API ID with prefix:
+// the prefix, then letters, digits, "-" or "_".
+func validImportID(id, prefix string) bool {
+	rest, ok := strings.CutPrefix(id, prefix)
+	if !ok || rest == "" {
+		return false
+	}
+	return !strings.ContainsFunc(rest, func(c rune) bool {
+		return (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '_'
+	})
 }

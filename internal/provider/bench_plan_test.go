@@ -123,16 +123,22 @@ func benchCreateModels(connectionID, crmUserID string) (plan, config salesUserRe
 		Role: types.StringValue("sales"), EffectiveRole: u, RoleSource: u, Team: types.StringNull(),
 		HiddenComponents: types.SetValueMust(types.StringType, nil), Email: u, FirstName: u, LastName: u, CRMActive: types.BoolUnknown(),
 		CRMProfileID: u, CRMProfileName: u, Status: u, AdoptedExistingUser: types.BoolUnknown(), PlatformUserID: u, CreatedBy: u,
-		RestoreFromRecycleBin: types.BoolValue(true),
+		RestoreFromRecycleBin: types.BoolValue(true), PurgeOnDestroy: types.BoolValue(false),
 	}
+	return plan, salesUserConfigModel(plan.ConnectionID, plan.CRMUserID, plan.Role)
+}
+
+// salesUserConfigModel is the configuration of a salesseat_sales_user that
+// sets the connection, the CRM user by ID and role (null to follow the
+// mapping), and nothing else.
+func salesUserConfigModel(connectionID types.String, crmUserID sfidtype.ID, role types.String) salesUserResourceModel {
 	n := types.StringNull()
-	config = salesUserResourceModel{
-		ID: n, ConnectionID: plan.ConnectionID, CRMUserID: plan.CRMUserID, CRMUsername: n,
-		Role: plan.Role, EffectiveRole: n, RoleSource: n, Team: n, HiddenComponents: types.SetNull(types.StringType),
-		Email: n, FirstName: n, LastName: n, CRMActive: types.BoolNull(), CRMProfileID: n, CRMProfileName: n, Status: n,
-		AdoptedExistingUser: types.BoolNull(), PlatformUserID: n, CreatedBy: n, RestoreFromRecycleBin: types.BoolNull(),
+	return salesUserResourceModel{
+		ID: n, ConnectionID: connectionID, CRMUserID: crmUserID, CRMUsername: n, Role: role, EffectiveRole: n, RoleSource: n, Team: n,
+		HiddenComponents: types.SetNull(types.StringType), Email: n, FirstName: n, LastName: n, CRMActive: types.BoolNull(), CRMProfileID: n,
+		CRMProfileName: n, Status: n, AdoptedExistingUser: types.BoolNull(), PlatformUserID: n, CreatedBy: n,
+		RestoreFromRecycleBin: types.BoolNull(), PurgeOnDestroy: types.BoolNull(),
 	}
-	return plan, config
 }
 
 // BenchmarkSalesUserNoopPlan1k drives the refresh and the no-op plan of
@@ -163,13 +169,7 @@ func BenchmarkSalesUserNoopPlan1k(b *testing.B) {
 		if d := st.Set(ctx, &m); d.HasError() {
 			b.Fatal(d)
 		}
-		n := types.StringNull()
-		config := salesUserResourceModel{
-			ID: n, ConnectionID: m.ConnectionID, CRMUserID: m.CRMUserID, CRMUsername: n, Role: n, EffectiveRole: n, RoleSource: n, Team: n,
-			HiddenComponents: types.SetNull(types.StringType), Email: n, FirstName: n, LastName: n, CRMActive: types.BoolNull(), CRMProfileID: n,
-			CRMProfileName: n, Status: n, AdoptedExistingUser: types.BoolNull(), PlatformUserID: n, CreatedBy: n,
-			RestoreFromRecycleBin: types.BoolNull(), PurgeOnDestroy: types.BoolNull(),
-		}
+		config := salesUserConfigModel(m.ConnectionID, m.CRMUserID, types.StringNull())
 		ct := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(typ, nil)}
 		if d := ct.Set(ctx, &config); d.HasError() {
 			b.Fatal(d)

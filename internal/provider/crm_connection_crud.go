@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -208,16 +207,4 @@ func (r *crmConnectionResource) ImportState(ctx context.Context, req resource.Im
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
-}
-
-// validImportID reports whether id has the form of an API ID with prefix:
-// the prefix, then letters, digits, "-" or "_".
-func validImportID(id, prefix string) bool {
-	rest, ok := strings.CutPrefix(id, prefix)
-	if !ok || rest == "" {
-		return false
-	}
-	return !strings.ContainsFunc(rest, func(c rune) bool {
-		return (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '_'
-	})
 }

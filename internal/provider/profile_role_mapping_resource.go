@@ -265,14 +265,8 @@ func (r *profileRoleMappingResource) findProfile(ctx context.Context, connection
 // same profile (by name or by ID): the apply would create one and fail the
 // other.
 func (r *profileRoleMappingResource) claimProfile(connectionID string, profile *client.CRMProfile, config profileRoleMappingResourceModel, diags *diag.Diagnostics) {
-	var keys []string
-	if !config.CRMProfileID.IsNull() {
-		keys = append(keys, fmt.Sprintf("crm_profile_id = %q", config.CRMProfileID.ValueString()))
-	}
-	if !config.CRMProfileName.IsNull() {
-		keys = append(keys, fmt.Sprintf("crm_profile_name = %q", config.CRMProfileName.ValueString()))
-	}
-	desc := fmt.Sprintf("the salesseat_profile_role_mapping with %s (role %s)", strings.Join(keys, ", "), config.Role.String())
+	desc := fmt.Sprintf("the salesseat_profile_role_mapping with %s (role %s)",
+		configuredKeys("crm_profile_id", config.CRMProfileID.ValueString(), "crm_profile_name", config.CRMProfileName.ValueString()), config.Role.String())
 	if other, taken := r.data.mappings.claimKey(connectionID, normalizedID(profile.ID), desc); taken {
 		diags.AddAttributeError(config.keyPath(), "Profile Mapped Twice",
 			fmt.Sprintf("Profile %q (%s) of connection %s is mapped by %s and by %s; a profile has one role mapping per connection. Keep one of them.",

@@ -15,9 +15,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -161,18 +159,11 @@ func (f *salesUserFast) plan(req *tfprotov6.PlanResourceChangeRequest) (*tfproto
 	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState, PlannedPrivate: private}
 	// The claim ModifyPlan records (see claimSeat), with the same message.
 	conn, id := stringOf(prior["connection_id"]), normalizedID(stringOf(prior["crm_user_id"]))
-	var keys []string
-	keyAttr := "crm_user_id"
-	if v := config["crm_user_id"]; !v.IsNull() {
-		keys = append(keys, fmt.Sprintf("crm_user_id = %q", stringOf(v)))
+	keyAttr := "crm_user_id" // as salesUserResourceModel.keyPath
+	if config["crm_user_id"].IsNull() {
+		keyAttr = "crm_username"
 	}
-	if v := config["crm_username"]; !v.IsNull() {
-		keys = append(keys, fmt.Sprintf("crm_username = %q", stringOf(v)))
-		if len(keys) == 1 {
-			keyAttr = "crm_username"
-		}
-	}
-	desc := fmt.Sprintf("the salesseat_sales_user with %s (CRM user %s)", strings.Join(keys, ", "), id)
+	desc := salesUserClaimDesc(stringOf(config["crm_user_id"]), stringOf(config["crm_username"]), id)
 	for _, msg := range data.claims.claimAs(stringOf(prior["id"]), conn, desc, false, []string{id}) {
 		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{
 			Severity: tfprotov6.DiagnosticSeverityError, Summary: "Sales User Declared Twice", Detail: msg,

@@ -54,13 +54,7 @@ func TestSalesUserFastPath(t *testing.T) {
 		t.Fatal(d)
 	}
 	state.RestoreFromRecycleBin, state.PurgeOnDestroy = types.BoolValue(true), types.BoolValue(false)
-	null := types.StringNull()
-	config := salesUserResourceModel{
-		ID: null, ConnectionID: state.ConnectionID, CRMUserID: state.CRMUserID, CRMUsername: null, Role: null, EffectiveRole: null, RoleSource: null,
-		Team: null, HiddenComponents: types.SetNull(types.StringType), Email: null, FirstName: null, LastName: null, CRMActive: types.BoolNull(),
-		CRMProfileID: null, CRMProfileName: null, Status: null, AdoptedExistingUser: types.BoolNull(), PlatformUserID: null, CreatedBy: null,
-		RestoreFromRecycleBin: types.BoolNull(), PurgeOnDestroy: types.BoolNull(),
-	}
+	config := salesUserConfigModel(state.ConnectionID, state.CRMUserID, types.StringNull())
 	fast := func() *salesUserFast {
 		p := &configuredProvider{}
 		p.data.Store(bo.providerDataT(t))

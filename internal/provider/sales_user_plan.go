@@ -426,14 +426,7 @@ func (r *salesUserResource) claimSeat(ctx context.Context, owner string, config 
 	}
 	// Named by its configured keys, which find it in the configuration.
 	id := normalizedID(planned.CRMUserID.ValueString())
-	var keys []string
-	if !config.CRMUserID.IsNull() {
-		keys = append(keys, fmt.Sprintf("crm_user_id = %q", config.CRMUserID.ValueString()))
-	}
-	if !config.CRMUsername.IsNull() {
-		keys = append(keys, fmt.Sprintf("crm_username = %q", config.CRMUsername.ValueString()))
-	}
-	desc := fmt.Sprintf("the salesseat_sales_user with %s (CRM user %s)", strings.Join(keys, ", "), id)
+	desc := salesUserClaimDesc(config.CRMUserID.ValueString(), config.CRMUsername.ValueString(), id)
 	for _, msg := range r.data.claims.claimAs(owner, planned.ConnectionID.ValueString(), desc, false, []string{id}) {
 		resp.Diagnostics.AddAttributeError(config.keyPath(), "Sales User Declared Twice", msg)
 	}
