@@ -107,6 +107,8 @@ var (
 	User         = Kind{Prefix: "005", Name: "user"}
 	Profile      = Kind{Prefix: "00e", Name: "profile"}
 	UserRole     = Kind{Prefix: "00E", Name: "role"}
+	Group        = Kind{Prefix: "00G", Name: "group"}
+	GroupMember  = Kind{Prefix: "011", Name: "group member"}
 	QueryLocator = Kind{Prefix: "01g", Name: "query locator"}
 )
 

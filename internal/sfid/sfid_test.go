@@ -64,6 +64,9 @@ func TestKindNormalize(t *testing.T) {
 		user18    = "005A0000006Vm9rIAC"
 		profile18 = "00eA0000006Vm9rIAC"
 		role18    = "00EA0000006Vm9rMAC"
+		group15   = "00GA0000006Vm9r"
+		group18   = "00GA0000006Vm9rMAC"
+		member18  = "011A0000006Vm9rIAC"
 	)
 	cases := map[string]struct {
 		kind      Kind
@@ -79,6 +82,11 @@ func TestKindNormalize(t *testing.T) {
 		"role is not a profile":  {kind: Profile, in: role18, wantErr: `it starts with "00E", but profile IDs start with "00e"`, wrongKind: true},
 		"profile is not a role":  {kind: UserRole, in: profile18, wantErr: `but role IDs start with "00E"`, wrongKind: true},
 		"unnamed kind":           {kind: Kind{Prefix: "00D"}, in: user18, wantErr: `but record IDs start with "00D"`, wrongKind: true},
+		"group 15 to 18":         {kind: Group, in: group15, want: group18},
+		"group member":           {kind: GroupMember, in: member18, want: member18},
+		"user is not a group":    {kind: Group, in: user18, wantErr: `it starts with "005", but group IDs start with "00G"`, wrongKind: true},
+		"role is not a group":    {kind: Group, in: role18, wantErr: `it starts with "00E", but group IDs start with "00G"`, wrongKind: true},
+		"group is not a member":  {kind: GroupMember, in: group18, wantErr: `but group member IDs start with "011"`, wrongKind: true},
 		"an organization":        {kind: Organization, in: user18, wantErr: `it starts with "005", but organization IDs start with "00D"`, wrongKind: true},
 		"malformed before kind":  {kind: User, in: "005", wantErr: "has 3 characters"},
 		"bad checksum of a user": {kind: User, in: user15 + "AAA", wantErr: `should be "IAC"`},

@@ -1,6 +1,7 @@
 // Package salesforce is the platform's CRM connector: a Salesforce REST API
 // client that authorizes with OAuth 2.0 (refresh-token grant or JWT bearer
-// grant) and reads users, profiles and the organization through SOQL.
+// grant) and reads users, profiles, public groups and the organization
+// through SOQL.
 //
 // It speaks Salesforce's documented wire format only and knows nothing of
 // any simulation: pointed at https://login.salesforce.com (or a sandbox or

@@ -78,6 +78,13 @@ func id18(t testing.TB, short string) string {
 //	5  under_score@example.org    Uma Underscore       yes    Sales Rep  West
 //	6  odd@example.org            Mallory <injection>  yes    Marketing  -
 //	1000.. bulk0000@bulk.example  Bulk User N          even   Sales Rep  -
+//
+// and the public groups
+//
+//	ID               API name     members
+//	00G000000000001  West_Sales   2, 5
+//	00G000000000002  Marketing    3, 4, 6
+//	00G000000000003  Bulk_Sample  every fifth bulk user (1000, 1005, ...): 500
 func seed() sforg.OrgSeed {
 	u := func(n int, username, first, last string, active bool, profile int, role string) sforg.UserSeed {
 		return sforg.UserSeed{ID: fmt.Sprintf("005000000%06d", n), Username: username, Email: username, FirstName: first, LastName: last,
@@ -104,11 +111,26 @@ func seed() sforg.OrgSeed {
 			{Token: "rt-revoked", Username: "svc@acme.com", Revoked: true},
 		},
 	}
+	s.Groups = []sforg.GroupSeed{
+		{ID: groupWest, Name: "West Sales", DeveloperName: "West_Sales", MemberIDs: []string{"005000000000002", "005000000000005"}},
+		{ID: groupMarketing, Name: "Marketing", DeveloperName: "Marketing", MemberIDs: []string{"005000000000003", "005000000000004", "005000000000006"}},
+		{ID: groupBulk, Name: "Bulk sample", DeveloperName: "Bulk_Sample"},
+	}
 	for i := range bulkSize {
 		s.Users = append(s.Users, u(1000+i, fmt.Sprintf("bulk%04d@bulk.example", i), "Bulk", fmt.Sprintf("User %d", i), i%2 == 0, 2, ""))
+		if i%5 == 0 {
+			s.Groups[2].MemberIDs = append(s.Groups[2].MemberIDs, fmt.Sprintf("005000000%06d", 1000+i))
+		}
 	}
 	return s
 }
+
+// The public groups of seed, by 15-character ID.
+const (
+	groupWest      = "00G000000000001"
+	groupMarketing = "00G000000000002"
+	groupBulk      = "00G000000000003"
+)
 
 // env is a simulated org behind an HTTP server that records requests.
 type env struct {
@@ -294,7 +316,16 @@ func TestUsers(t *testing.T) {
 		"after ID":               {salesforce.UserQuery{AfterID: "005000000000005", Limit: 2}, []string{"odd@example.org", "bulk0000@bulk.example"}},
 		"filters are AND-ed": {salesforce.UserQuery{Active: &yes, ProfileNames: []string{"Sales Rep"}, EmailDomain: "example.org", Search: "uma"},
 			[]string{"under_score@example.org"}},
-		"nothing matches": {salesforce.UserQuery{ProfileNames: []string{"Nobody"}}, nil},
+		"group, 15 chars":  {salesforce.UserQuery{GroupIDs: []string{groupWest}}, []string{"jane.doe@acme.com", "under_score@example.org"}},
+		"groups, 18 chars": {salesforce.UserQuery{GroupIDs: []string{id18(t, groupWest), id18(t, groupMarketing)}}, []string{"jane.doe@acme.com", "john.smith@acme.com", "o'brien@acme.com", "under_score@example.org", "odd@example.org"}},
+		"group and active": {salesforce.UserQuery{GroupIDs: []string{groupMarketing}, Active: &yes}, []string{"o'brien@acme.com", "odd@example.org"}},
+		"groups, active and exclude": {salesforce.UserQuery{GroupIDs: []string{groupWest, groupMarketing}, Active: &yes, ExcludeIDs: []string{"005000000000004"}},
+			[]string{"jane.doe@acme.com", "under_score@example.org", "odd@example.org"}},
+		"group and IDs":      {salesforce.UserQuery{GroupIDs: []string{groupMarketing}, IDs: []string{"005000000000001", "005000000000003", "005000000000005"}}, []string{"john.smith@acme.com"}},
+		"group and after ID": {salesforce.UserQuery{GroupIDs: []string{groupWest, groupMarketing}, AfterID: "005000000000003", Limit: 2}, []string{"o'brien@acme.com", "under_score@example.org"}},
+		"group and search":   {salesforce.UserQuery{GroupIDs: []string{groupMarketing}, Search: "o'b"}, []string{"o'brien@acme.com"}},
+		"group and profile":  {salesforce.UserQuery{GroupIDs: []string{groupWest, groupMarketing}, ProfileNames: []string{"Sales Rep"}}, []string{"jane.doe@acme.com", "john.smith@acme.com", "under_score@example.org"}},
+		"nothing matches":    {salesforce.UserQuery{ProfileNames: []string{"Nobody"}}, nil},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -338,6 +369,10 @@ func TestUsers(t *testing.T) {
 			"bad exclude":    {salesforce.UserQuery{ExcludeIDs: []string{"x"}}, "UserQuery.ExcludeIDs[0]"},
 			"bad after":      {salesforce.UserQuery{AfterID: "' OR Id != '"}, "UserQuery.AfterID"},
 			"negative limit": {salesforce.UserQuery{Limit: -1}, "UserQuery.Limit is -1"},
+			"bad group ID":   {salesforce.UserQuery{GroupIDs: []string{groupWest, "nope"}}, "UserQuery.GroupIDs[1]"},
+			"user ID as a group": {salesforce.UserQuery{GroupIDs: []string{"005000000000001"}},
+				`UserQuery.GroupIDs[0]: invalid Salesforce ID "005000000000001": it starts with "005", but group IDs start with "00G"`},
+			"too many groups": {salesforce.UserQuery{GroupIDs: manyGroupIDs(301)}, "UserQuery.GroupIDs has 301 group IDs, more than the 300 one statement holds"},
 		}
 		before := e.count("GET ")
 		for name, tc := range cases {
@@ -351,6 +386,46 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("bad input sent %d queries", after-before)
 		}
 	})
+}
+
+// manyGroupIDs returns n distinct group IDs.
+func manyGroupIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("00G000000%06d", 100+i)
+	}
+	return out
+}
+
+func TestGroups(t *testing.T) {
+	e := newEnv(t)
+	c := connect(t, e.refreshCreds("rt-svc"))
+	ctx := context.Background()
+	before := e.count("GET /services/data/v63.0/query")
+	groups, err := c.Groups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []salesforce.Group{
+		{ID: id18(t, groupBulk), Name: "Bulk sample", DeveloperName: "Bulk_Sample"},
+		{ID: id18(t, groupMarketing), Name: "Marketing", DeveloperName: "Marketing"},
+		{ID: id18(t, groupWest), Name: "West Sales", DeveloperName: "West_Sales"},
+	}
+	if len(groups) != len(want) || groups[0] != want[0] || groups[1] != want[1] || groups[2] != want[2] {
+		t.Fatalf("Groups() = %+v\nwant %+v", groups, want)
+	}
+	if n := e.count("GET /services/data/v63.0/query") - before; n != 1 {
+		t.Fatalf("Groups() sent %d queries, want 1", n)
+	}
+
+	// A group created later is listed, in API name order.
+	if _, err := e.org.AddGroup(orgID15, sforg.GroupSeed{Name: "Account Executives", DeveloperName: "Account_Executives"}); err != nil {
+		t.Fatal(err)
+	}
+	groups, err = c.Groups(ctx)
+	if err != nil || len(groups) != 4 || groups[0].DeveloperName != "Account_Executives" || len(groups[0].ID) != 18 {
+		t.Fatalf("Groups() after AddGroup = %+v, %v", groups, err)
+	}
 }
 
 func TestUsersAtScale(t *testing.T) {
@@ -412,6 +487,97 @@ func TestUsersAtScale(t *testing.T) {
 		rest, err := c.Users(ctx, salesforce.UserQuery{ExcludeIDs: exclude})
 		if err != nil || len(rest) != len(all)-1200 {
 			t.Fatalf("got %d users (%v), want %d", len(rest), err, len(all)-1200)
+		}
+	})
+
+	t.Run("users of a large group", func(t *testing.T) {
+		inGroup := map[string]bool{}
+		for i := 0; i < bulkSize; i += 5 {
+			inGroup[id18(t, fmt.Sprintf("005000000%06d", 1000+i))] = true
+		}
+		// filter returns the users of list that are in the group, in order.
+		filter := func(list []salesforce.User) []salesforce.User {
+			var out []salesforce.User
+			for _, u := range list {
+				if inGroup[u.ID] {
+					out = append(out, u)
+				}
+			}
+			return out
+		}
+		same := func(t *testing.T, got, want []salesforce.User) {
+			t.Helper()
+			if len(got) != len(want) {
+				t.Fatalf("got %d users, want %d", len(got), len(want))
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("user %d is %s, want %s", i, got[i].ID, want[i].ID)
+				}
+			}
+		}
+
+		before := e.count("GET /services/data/v63.0/query")
+		members, err := c.Users(ctx, salesforce.UserQuery{GroupIDs: []string{groupBulk}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, members, filter(all))
+		if n := e.count("GET /services/data/v63.0/query") - before; n != 1 {
+			t.Fatalf("%d requests for the %d members of one group, want 1 (the semi-join)", n, len(members))
+		}
+
+		var ids []string
+		for i := 0; i < len(all); i += 3 {
+			ids = append(ids, all[i].ID[:15])
+		}
+		before = e.count("GET /services/data/v63.0/query")
+		got, err := c.Users(ctx, salesforce.UserQuery{GroupIDs: []string{groupBulk}, IDs: ids})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var chosen []salesforce.User
+		for i := 0; i < len(all); i += 3 {
+			chosen = append(chosen, all[i])
+		}
+		same(t, got, filter(chosen))
+		if n, chunks := e.count("GET /services/data/v63.0/query")-before, (len(ids)+299)/300; n != chunks {
+			t.Fatalf("%d requests for %d ID chunks", n, chunks)
+		}
+
+		var exclude []string
+		for _, u := range all[:1200] {
+			exclude = append(exclude, u.ID)
+		}
+		got, err = c.Users(ctx, salesforce.UserQuery{GroupIDs: []string{groupBulk}, ExcludeIDs: exclude, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		same(t, got, filter(all[1200:])[:50])
+
+		active := true
+		var seen []salesforce.User
+		after := ""
+		for {
+			page, err := c.Users(ctx, salesforce.UserQuery{GroupIDs: []string{groupBulk}, Active: &active, AfterID: after, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen = append(seen, page...)
+			if len(page) < 100 {
+				break
+			}
+			after = page[len(page)-1].ID
+		}
+		var activeMembers []salesforce.User
+		for _, u := range members {
+			if u.Active {
+				activeMembers = append(activeMembers, u)
+			}
+		}
+		same(t, seen, activeMembers)
+		if len(seen) != 250 {
+			t.Fatalf("cursor saw %d active members, want 250", len(seen))
 		}
 	})
 

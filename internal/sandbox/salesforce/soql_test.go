@@ -41,13 +41,14 @@ func TestQuoting(t *testing.T) {
 func TestUserStatement(t *testing.T) {
 	yes := true
 	p, err := UserQuery{
-		Active: &yes, ProfileIDs: []string{"00e000000000002"}, ProfileNames: []string{"Sales Rep"},
+		Active: &yes, ProfileIDs: []string{"00e000000000002"}, ProfileNames: []string{"Sales Rep"}, GroupIDs: []string{"00G000000000001", "00G000000000002EAA"},
 		EmailDomain: "@acme.com", Search: "o'b", AfterID: "005000000000001", ExcludeIDs: []string{"005000000000009"}, Limit: 10,
 	}.plan()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := "SELECT " + userFields + " FROM User WHERE IsActive = true AND ProfileId IN ('00e000000000002AAA') AND Profile.Name IN ('Sales Rep')" +
+		" AND Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId IN ('00G000000000001EAA','00G000000000002EAA'))" +
 		` AND Email LIKE '%@acme.com' AND (Username LIKE '%o\'b%' OR Email LIKE '%o\'b%' OR Name LIKE '%o\'b%')` +
 		" AND Id NOT IN ('005000000000009AAA') AND Id > '005000000000001AAA' ORDER BY Id LIMIT 10"
 	if got := p.statement(nil, p.afterID); got != want {

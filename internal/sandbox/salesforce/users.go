@@ -53,6 +53,10 @@ type UserQuery struct {
 	ProfileNames []string // Profile.Name IN
 	EmailDomain  string   // Email ends with "@" + EmailDomain ("@" optional)
 	Search       string   // case-insensitive substring of Username, Email or Name
+	// GroupIDs keeps the direct members of any of these public groups (15
+	// or 18 characters, at most 300), through a GroupMember semi-join: the
+	// members of a group nested in one of them are not included.
+	GroupIDs []string
 
 	IDs        []string // Id IN
 	ExcludeIDs []string // Id NOT IN
@@ -121,6 +125,18 @@ func (q UserQuery) plan() (*userPlan, error) {
 	}
 	if len(q.ProfileNames) > 0 {
 		p.where = append(p.where, "Profile.Name IN "+quoteList(q.ProfileNames))
+	}
+	if len(q.GroupIDs) > 0 {
+		ids, err := sfid.Group.NormalizeList("UserQuery.GroupIDs", q.GroupIDs)
+		if err != nil {
+			return nil, fmt.Errorf("salesforce: %w", err)
+		}
+		if len(ids) > maxIDsPerQuery {
+			return nil, fmt.Errorf("salesforce: UserQuery.GroupIDs has %d group IDs, more than the %d one statement holds; query the groups in batches", len(ids), maxIDsPerQuery)
+		}
+		// A semi-join: Salesforce resolves the memberships itself, so the
+		// statement stays short however many members the groups have.
+		p.where = append(p.where, "Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId IN "+quoteList(ids)+")")
 	}
 	if d := strings.TrimPrefix(strings.TrimSpace(q.EmailDomain), "@"); d != "" {
 		p.where = append(p.where, "Email LIKE "+LikePattern("%@", d, ""))

@@ -202,3 +202,137 @@ func checkProfileName(ds *dataset, row *profileRow) error {
 	}
 	return nil
 }
+
+// Groups lists the public groups of an org, sorted by ID, with their
+// members in the order they were added.
+func (s *Server) Groups(orgID string) ([]GroupSeed, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, err := s.lookupOrg(orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GroupSeed, 0, len(o.data.groups))
+	for _, g := range o.data.groups {
+		out = append(out, groupSeed(o.data, g))
+	}
+	return out, nil
+}
+
+func groupSeed(ds *dataset, g *groupRow) GroupSeed {
+	seed := GroupSeed{ID: g.ID, Name: g.Name, DeveloperName: g.DeveloperName, MemberIDs: []string{}}
+	for _, m := range ds.membersOf(g.ID) {
+		seed.MemberIDs = append(seed.MemberIDs, m.UserOrGroupID)
+	}
+	return seed
+}
+
+// AddGroup creates a public group in the org, with its members, and returns
+// it as stored (ID minted when empty, IDs in 18-character form). Its API
+// name must be free in the org and its members users of the org.
+func (s *Server) AddGroup(orgID string, g GroupSeed) (GroupSeed, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.lookupOrg(orgID)
+	if err != nil {
+		return GroupSeed{}, err
+	}
+	ds := o.data
+	row, userIDs, err := o.groupFromSeed(ds, g, "group")
+	if err != nil {
+		return GroupSeed{}, err
+	}
+	if row.ID == "" {
+		row.ID = o.mint(sfid.Group, func(id string) bool { return ds.groupByID[id] != nil })
+	} else if ds.groupByID[row.ID] != nil {
+		return GroupSeed{}, fmt.Errorf("%w: group.id %s already exists in org %s", ErrConflict, row.ID, o.id)
+	}
+	if other := ds.groupByDeveloperName(row.DeveloperName); other != nil {
+		return GroupSeed{}, fmt.Errorf("%w: group.developer_name %q is already the API name of group %s; group names are unique in an org", ErrConflict, row.DeveloperName, other.ID)
+	}
+	ds = ds.withGroup(row)
+	for _, uid := range userIDs {
+		ds = ds.withGroupMember(o.newMember(ds, row.ID, uid))
+	}
+	o.data = ds
+	return groupSeed(ds, row), nil
+}
+
+// AddGroupMember makes a user of the org a direct member of one of its
+// groups (15- or 18-character IDs) and returns the group as stored. Adding
+// a member again changes nothing. An unknown group is ErrNotFound; a user
+// ID that is malformed or not a user of the org is ErrInvalid.
+func (s *Server) AddGroupMember(orgID, groupID, userID string) (GroupSeed, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, g, err := s.lookupGroup(orgID, groupID)
+	if err != nil {
+		return GroupSeed{}, err
+	}
+	ds := o.data
+	uid, err := inputID(sfid.User, "user_id", userID)
+	if err != nil {
+		return GroupSeed{}, err
+	}
+	if ds.userByID[uid] == nil {
+		return GroupSeed{}, fmt.Errorf("%w: user_id %s is not a user of org %s; add the user or fix the ID", ErrInvalid, uid, o.id)
+	}
+	if memberRow(ds, g.ID, uid) == nil {
+		ds = ds.withGroupMember(o.newMember(ds, g.ID, uid))
+		o.data = ds
+	}
+	return groupSeed(ds, g), nil
+}
+
+// RemoveGroupMember takes a user out of a group (15- or 18-character IDs)
+// and returns the group as stored. An unknown group, or a user who is not
+// a direct member of it, is ErrNotFound; a malformed user ID is ErrInvalid.
+func (s *Server) RemoveGroupMember(orgID, groupID, userID string) (GroupSeed, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, g, err := s.lookupGroup(orgID, groupID)
+	if err != nil {
+		return GroupSeed{}, err
+	}
+	uid, err := inputID(sfid.User, "user_id", userID)
+	if err != nil {
+		return GroupSeed{}, err
+	}
+	m := memberRow(o.data, g.ID, uid)
+	if m == nil {
+		return GroupSeed{}, fmt.Errorf("user %s in group %s (%s) of org %s: %w", uid, g.ID, g.DeveloperName, o.id, ErrNotFound)
+	}
+	o.data = o.data.withoutGroupMember(m.ID)
+	return groupSeed(o.data, g), nil
+}
+
+// lookupGroup finds an org and one of its groups by 15- or 18-character
+// IDs; callers hold s.mu.
+func (s *Server) lookupGroup(orgID, groupID string) (*org, *groupRow, error) {
+	o, err := s.lookupOrg(orgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, _ := sfid.Normalize(groupID)
+	g := o.data.groupByID[id]
+	if g == nil {
+		return nil, nil, fmt.Errorf("group %q in org %s: %w", groupID, o.id, ErrNotFound)
+	}
+	return o, g, nil
+}
+
+// memberRow returns the membership of a user or group in a group, or nil.
+func memberRow(ds *dataset, groupID, userOrGroupID string) *groupMemberRow {
+	for _, m := range ds.members {
+		if m.GroupID == groupID && m.UserOrGroupID == userOrGroupID {
+			return m
+		}
+	}
+	return nil
+}
+
+// newMember returns a membership with a fresh GroupMember ID.
+func (o *org) newMember(ds *dataset, groupID, userOrGroupID string) *groupMemberRow {
+	id := o.mint(sfid.GroupMember, func(id string) bool { return ds.memberByID[id] != nil })
+	return &groupMemberRow{ID: id, GroupID: groupID, UserOrGroupID: userOrGroupID}
+}

@@ -1,6 +1,7 @@
 package sforg
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"reflect"
@@ -131,6 +132,152 @@ func TestAdminMethods(t *testing.T) {
 		}
 		if err := s.RevokeRefreshToken("nope"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("revoke unknown token: %v", err)
+		}
+	})
+}
+
+func TestAdminGroups(t *testing.T) {
+	env := newTestEnv(t, func(c *fakeClock) []OrgSeed { return httpSeeds(t, c) })
+	s := env.srv
+	u1, u2, u3 := id18(t, "005000000000001"), id18(t, "005000000000002"), id18(t, "005000000000003")
+	west := id18(t, "00G000000000001")
+	token := env.login(t, "ck-acme", "rt-valid")
+	// members answers the usernames of a group's members through SOQL.
+	members := func(t *testing.T, groupID string) string {
+		t.Helper()
+		q := "SELECT Username FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId = '" + groupID + "') ORDER BY Username"
+		status, _, body := env.get(t, queryPath("63.0", q), token, nil)
+		if status != http.StatusOK {
+			t.Fatalf("%d %s", status, body)
+		}
+		var page struct{ Records []struct{ Username string } }
+		if err := json.Unmarshal(body, &page); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range page.Records {
+			out = append(out, r.Username)
+		}
+		return strings.Join(out, ",")
+	}
+
+	t.Run("Groups", func(t *testing.T) {
+		groups, err := s.Groups(acmeOrg15)
+		if err != nil || len(groups) != 2 {
+			t.Fatalf("Groups = %+v, %v", groups, err)
+		}
+		want := GroupSeed{ID: west, Name: "West Sales", DeveloperName: "West_Sales", MemberIDs: []string{u2, u3}}
+		if !reflect.DeepEqual(groups[0], want) || groups[1].DeveloperName != "Everyone" || !strings.HasPrefix(groups[1].ID, "00G") {
+			t.Fatalf("Groups = %+v", groups)
+		}
+		if groups, err := s.Groups(globexOrg15); err != nil || groups == nil || len(groups) != 0 {
+			t.Fatalf("Groups of an org without groups = %#v, %v", groups, err)
+		}
+		if _, err := s.Groups("00D000000000099"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown org: %v", err)
+		}
+	})
+
+	t.Run("AddGroup then query it", func(t *testing.T) {
+		g, err := s.AddGroup(acmeOrg15, GroupSeed{Name: " Support ", DeveloperName: "Support", MemberIDs: []string{"005000000000003", u1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sfid.Valid(g.ID) || len(g.ID) != 18 || !strings.HasPrefix(g.ID, "00G") || g.Name != "Support" || !reflect.DeepEqual(g.MemberIDs, []string{u3, u1}) {
+			t.Fatalf("AddGroup returned %+v", g)
+		}
+		if got := members(t, g.ID[:15]); got != "gone@acme.com,svc@acme.com" {
+			t.Fatalf("members %q", got)
+		}
+		empty, err := s.AddGroup(acmeOrg15, GroupSeed{ID: "00G000000000077", Name: "Nobody", DeveloperName: "Nobody"})
+		if err != nil || empty.ID != id18(t, "00G000000000077") || empty.MemberIDs == nil || len(empty.MemberIDs) != 0 {
+			t.Fatalf("AddGroup without members = %#v, %v", empty, err)
+		}
+	})
+
+	t.Run("AddGroup errors", func(t *testing.T) {
+		cases := map[string]struct {
+			org  string
+			g    GroupSeed
+			want error
+			msg  string
+		}{
+			"unknown org":       {"00D000000000099", GroupSeed{Name: "X", DeveloperName: "X"}, ErrNotFound, `org "00D000000000099"`},
+			"API name taken":    {acmeOrg15, GroupSeed{Name: "X", DeveloperName: "west_SALES"}, ErrConflict, `group.developer_name "west_SALES" is already the API name of group ` + west},
+			"ID taken":          {acmeOrg15, GroupSeed{ID: "00G000000000001", Name: "X", DeveloperName: "X"}, ErrConflict, "group.id " + west + " already exists"},
+			"user of other org": {acmeOrg15, GroupSeed{Name: "X", DeveloperName: "X", MemberIDs: []string{"005000000000009"}}, ErrInvalid, "group.member_ids[0] 005000000000009AAA is not a user of org"},
+			"bad API name":      {acmeOrg15, GroupSeed{Name: "X", DeveloperName: "X-Y"}, ErrInvalid, `group.developer_name "X-Y" contains '-'`},
+			"no label":          {acmeOrg15, GroupSeed{DeveloperName: "X"}, ErrInvalid, "group.name is empty"},
+			"ID of a user":      {acmeOrg15, GroupSeed{ID: "005000000000001", Name: "X", DeveloperName: "X"}, ErrInvalid, "group.id: invalid Salesforce ID"},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				_, err := s.AddGroup(tc.org, tc.g)
+				if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
+					t.Fatalf("AddGroup error = %v, want %v containing %q", err, tc.want, tc.msg)
+				}
+			})
+		}
+	})
+
+	t.Run("members", func(t *testing.T) {
+		g, err := s.AddGroupMember(acmeOrg15, "00G000000000001", "005000000000001")
+		if err != nil || !reflect.DeepEqual(g.MemberIDs, []string{u2, u3, u1}) {
+			t.Fatalf("AddGroupMember = %+v, %v", g, err)
+		}
+		before := len(s.orgs[id18(t, acmeOrg15)].data.members)
+		again, err := s.AddGroupMember(acmeOrg15, west, u1)
+		if err != nil || !reflect.DeepEqual(again, g) || len(s.orgs[id18(t, acmeOrg15)].data.members) != before {
+			t.Fatalf("adding a member again = %+v, %v; want no change", again, err)
+		}
+		g, err = s.RemoveGroupMember(acmeOrg15, west, "005000000000002")
+		if err != nil || !reflect.DeepEqual(g.MemberIDs, []string{u3, u1}) {
+			t.Fatalf("RemoveGroupMember = %+v, %v", g, err)
+		}
+		if got := members(t, west); got != "gone@acme.com,svc@acme.com" {
+			t.Fatalf("members after the changes %q", got)
+		}
+
+		cases := map[string]struct {
+			change     func(orgID, groupID, userID string) (GroupSeed, error)
+			org, group string
+			user       string
+			want       error
+			msg        string
+		}{
+			"add to unknown org":        {s.AddGroupMember, "00D000000000099", west, u1, ErrNotFound, "org"},
+			"add to unknown group":      {s.AddGroupMember, acmeOrg15, "00G000000000099", u1, ErrNotFound, `group "00G000000000099"`},
+			"add to malformed group":    {s.AddGroupMember, acmeOrg15, "nope", u1, ErrNotFound, `group "nope"`},
+			"add a user of another org": {s.AddGroupMember, acmeOrg15, west, "005000000000009", ErrInvalid, "user_id 005000000000009AAA is not a user of org"},
+			"add a malformed user":      {s.AddGroupMember, acmeOrg15, west, "x", ErrInvalid, `user_id: invalid Salesforce ID "x"`},
+			"remove a non-member":       {s.RemoveGroupMember, acmeOrg15, west, u2, ErrNotFound, "user " + u2 + " in group " + west + " (West_Sales)"},
+			"remove from unknown group": {s.RemoveGroupMember, acmeOrg15, "00G000000000099", u1, ErrNotFound, "group"},
+			"remove a malformed user":   {s.RemoveGroupMember, acmeOrg15, west, "005", ErrInvalid, "user_id"},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				_, err := tc.change(tc.org, tc.group, tc.user)
+				if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
+					t.Fatalf("error = %v, want %v containing %q", err, tc.want, tc.msg)
+				}
+			})
+		}
+	})
+
+	t.Run("a running query keeps its snapshot", func(t *testing.T) {
+		o := s.orgs[id18(t, acmeOrg15)]
+		res, qerr := execute("SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId = '"+west+"')", o.data)
+		if qerr != nil {
+			t.Fatal(qerr)
+		}
+		if _, err := s.AddGroupMember(acmeOrg15, west, u2); err != nil {
+			t.Fatal(err)
+		}
+		if res.total != 2 {
+			t.Fatalf("the open result changed to %d records", res.total)
+		}
+		if got := members(t, west); got != "gone@acme.com,jane@acme.com,svc@acme.com" {
+			t.Fatalf("a new query sees %q", got)
 		}
 	})
 }

@@ -123,6 +123,10 @@ func httpSeeds(t testing.TB, clock *fakeClock) []OrgSeed {
 				{ID: "005000000000002", Username: "jane@acme.com", Email: "jane@acme.com", FirstName: "Jane", LastName: "Doe", Active: true, ProfileID: "00e000000000002", UserRoleName: "West"},
 				{ID: "005000000000003", Username: "gone@acme.com", Email: "gone@acme.com", LastName: "Gone", Active: false, ProfileID: "00e000000000002"},
 			},
+			Groups: []GroupSeed{
+				{ID: "00G000000000001", Name: "West Sales", DeveloperName: "West_Sales", MemberIDs: []string{"005000000000002", "005000000000003AAA"}},
+				{Name: "Everyone", DeveloperName: "Everyone", MemberIDs: []string{"005000000000001", "005000000000002", "005000000000003"}},
+			},
 			RefreshTokens: []RefreshTokenSeed{
 				{Token: "rt-valid", Username: "svc@acme.com"},
 				{Token: "rt-expired", Username: "svc@acme.com", ExpiresAt: clock.Now().Add(-time.Hour)},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
@@ -24,6 +25,7 @@ type OrgSeed struct {
 
 	Profiles      []ProfileSeed      `json:"profiles"`
 	Users         []UserSeed         `json:"users"`
+	Groups        []GroupSeed        `json:"groups"`
 	RefreshTokens []RefreshTokenSeed `json:"refresh_tokens,omitempty"`
 }
 
@@ -44,6 +46,15 @@ type UserSeed struct {
 	Active       bool   `json:"active"`
 	ProfileID    string `json:"profile_id"`
 	UserRoleName string `json:"user_role"` // role created on first use; "" = no role
+}
+
+// GroupSeed is a public group of an org (a Group record of Type "Regular")
+// and the users who are its direct members.
+type GroupSeed struct {
+	ID            string   `json:"id"`             // prefix 00G; minted when empty
+	Name          string   `json:"name"`           // the label (Label in Setup > Public Groups)
+	DeveloperName string   `json:"developer_name"` // the API name (Group Name in Setup); unique in the org
+	MemberIDs     []string `json:"member_ids"`     // users of the org (prefix 005), in the order they were added
 }
 
 // RefreshTokenSeed is a refresh token issued to a user of the org before
@@ -83,7 +94,7 @@ func buildOrg(i int, ost OrgState, usernames map[string]string) (*org, error) {
 	}
 
 	org := &orgRow{ID: o.id, Name: o.name, IsSandbox: o.isSandbox}
-	ds := newDataset(org, nil, nil, nil)
+	ds := newDataset(org, tables{})
 	for _, r := range ost.Roles {
 		id, err := inputID(sfid.UserRole, field+".roles.id", r.ID)
 		if err != nil {
@@ -116,7 +127,7 @@ func buildOrg(i int, ost OrgState, usernames map[string]string) (*org, error) {
 		profileIDs[row.ID], profileNames[strings.ToLower(row.Name)] = true, true
 		profiles = append(profiles, row)
 	}
-	ds = newDataset(org, nil, profiles, ds.roles)
+	ds = newDataset(org, tables{profiles: profiles, roles: ds.roles})
 
 	users := make([]*userRow, 0, len(ost.Users))
 	userIDs := make(map[string]bool, len(ost.Users))
@@ -144,7 +155,38 @@ func buildOrg(i int, ost OrgState, usernames map[string]string) (*org, error) {
 		userIDs[row.ID] = true
 		users = append(users, row)
 	}
-	o.data = newDataset(org, users, profiles, ds.roles)
+	ds = newDataset(org, tables{users: users, profiles: profiles, roles: ds.roles})
+
+	groups := make([]*groupRow, 0, len(ost.Groups))
+	var members []*groupMemberRow
+	groupIDs := map[string]bool{}
+	groupNames := map[string]bool{}
+	memberIDs := map[string]bool{}
+	reservedGroups := explicitIDs(len(ost.Groups), func(i int) string { return ost.Groups[i].ID })
+	for j, g := range ost.Groups {
+		gf := fmt.Sprintf("%s.groups[%d]", field, j)
+		row, userIDs, err := o.groupFromSeed(ds, g, gf)
+		if err != nil {
+			return nil, err
+		}
+		if row.ID == "" {
+			row.ID = o.mint(sfid.Group, func(id string) bool { return groupIDs[id] || reservedGroups[id] })
+		}
+		if groupIDs[row.ID] {
+			return nil, fmt.Errorf("%w: %s.id %s is used twice", ErrConflict, gf, row.ID)
+		}
+		if key := strings.ToLower(row.DeveloperName); groupNames[key] {
+			return nil, fmt.Errorf("%w: %s.developer_name %q is used twice; group names are unique in an org", ErrConflict, gf, row.DeveloperName)
+		}
+		groupIDs[row.ID], groupNames[strings.ToLower(row.DeveloperName)] = true, true
+		groups = append(groups, row)
+		for _, uid := range userIDs {
+			m := &groupMemberRow{ID: o.mint(sfid.GroupMember, func(id string) bool { return memberIDs[id] }), GroupID: row.ID, UserOrGroupID: uid}
+			memberIDs[m.ID] = true
+			members = append(members, m)
+		}
+	}
+	o.data = newDataset(org, tables{users: users, profiles: profiles, roles: ds.roles, groups: groups, members: members})
 	return o, nil
 }
 
@@ -217,6 +259,72 @@ func (o *org) userFromSeed(ds *dataset, u UserSeed, field string) (*userRow, *ro
 		}
 	}
 	return row, role, nil
+}
+
+// groupFromSeed checks a group against the org's users and returns the row
+// (ID empty when the seed has none) and its members' 18-character IDs, in
+// the seed's order. Whether the ID and the API name are free is for the
+// caller to check.
+func (o *org) groupFromSeed(ds *dataset, g GroupSeed, field string) (*groupRow, []string, error) {
+	row := &groupRow{Name: strings.TrimSpace(g.Name), DeveloperName: strings.TrimSpace(g.DeveloperName), Type: groupTypeRegular}
+	if g.ID != "" {
+		id, err := inputID(sfid.Group, field+".id", g.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		row.ID = id
+	}
+	if row.Name == "" {
+		return nil, nil, fmt.Errorf("%w: %s.name is empty; give the group a label (Label in Setup > Public Groups)", ErrInvalid, field)
+	}
+	if row.DeveloperName == "" {
+		return nil, nil, fmt.Errorf("%w: %s.developer_name is empty; give the group an API name (Group Name in Setup > Public Groups), for example West_Sales", ErrInvalid, field)
+	}
+	if reason := developerNameProblem(row.DeveloperName); reason != "" {
+		return nil, nil, fmt.Errorf("%w: %s.developer_name %q %s", ErrInvalid, field, row.DeveloperName, reason)
+	}
+	ids := make([]string, 0, len(g.MemberIDs))
+	seen := make(map[string]bool, len(g.MemberIDs))
+	for k, m := range g.MemberIDs {
+		mf := fmt.Sprintf("%s.member_ids[%d]", field, k)
+		id, err := inputID(sfid.User, mf, m)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ds.userByID[id] == nil {
+			return nil, nil, fmt.Errorf("%w: %s %s is not a user of org %s; add the user or fix the ID", ErrInvalid, mf, id, o.id)
+		}
+		if seen[id] {
+			return nil, nil, fmt.Errorf("%w: %s %s is listed twice; a user is a member of a group once", ErrConflict, mf, id)
+		}
+		seen[id] = true
+		ids = append(ids, id)
+	}
+	return row, ids, nil
+}
+
+// developerNameProblem says what is wrong with a group's API name by
+// Salesforce's rules, or returns "" when nothing is.
+func developerNameProblem(name string) string {
+	const rules = "; an API name begins with a letter, contains only letters, digits and underscores, and has no two underscores in a row and no underscore at the end (for example West_Sales)"
+	isLetter := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+	if !isLetter(name[0]) {
+		return "does not begin with a letter" + rules
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if ok := isLetter(c) || c >= '0' && c <= '9' || c == '_'; !ok {
+			r, _ := utf8.DecodeRuneInString(name[i:])
+			return fmt.Sprintf("contains %q", r) + rules
+		}
+	}
+	switch {
+	case strings.Contains(name, "__"):
+		return "contains two underscores in a row" + rules
+	case strings.HasSuffix(name, "_"):
+		return "ends with an underscore" + rules
+	}
+	return ""
 }
 
 func findUsername(ds *dataset, username string) *userRow {

@@ -33,6 +33,26 @@ func TestNewValidatesSeeds(t *testing.T) {
 		"token for nobody":   {func(s []OrgSeed) { s[0].RefreshTokens[0].Username = "nobody@acme.com" }, ErrInvalid, "orgs[0].refresh_tokens[0].username"},
 		"token twice":        {func(s []OrgSeed) { s[1].RefreshTokens[0].Token = "rt-valid" }, ErrConflict, "refresh tokens must be unique"},
 		"empty token":        {func(s []OrgSeed) { s[0].RefreshTokens[0].Token = "" }, ErrInvalid, "orgs[0].refresh_tokens[0].token is empty"},
+
+		"group ID of a user": {func(s []OrgSeed) { s[0].Groups[0].ID = "005000000000001" }, ErrInvalid,
+			`orgs[0].groups[0].id: invalid Salesforce ID "005000000000001": it starts with "005", but group IDs start with "00G"`},
+		"group ID twice":        {func(s []OrgSeed) { s[0].Groups[1].ID = "00G000000000001EAA" }, ErrConflict, "orgs[0].groups[1].id 00G000000000001EAA is used twice"},
+		"group without label":   {func(s []OrgSeed) { s[0].Groups[0].Name = " " }, ErrInvalid, "orgs[0].groups[0].name is empty; give the group a label"},
+		"group without name":    {func(s []OrgSeed) { s[0].Groups[1].DeveloperName = "" }, ErrInvalid, "orgs[0].groups[1].developer_name is empty; give the group an API name"},
+		"group name with space": {func(s []OrgSeed) { s[0].Groups[0].DeveloperName = "West Sales" }, ErrInvalid, `orgs[0].groups[0].developer_name "West Sales" contains ' '; an API name begins with a letter`},
+		"group name with digit first": {func(s []OrgSeed) { s[0].Groups[0].DeveloperName = "1st_Line" }, ErrInvalid,
+			`orgs[0].groups[0].developer_name "1st_Line" does not begin with a letter`},
+		"group name with __":   {func(s []OrgSeed) { s[0].Groups[0].DeveloperName = "West__Sales" }, ErrInvalid, "contains two underscores in a row"},
+		"group name ending _":  {func(s []OrgSeed) { s[0].Groups[0].DeveloperName = "West_" }, ErrInvalid, "ends with an underscore"},
+		"group name not ASCII": {func(s []OrgSeed) { s[0].Groups[0].DeveloperName = "Vertrieb_Süd" }, ErrInvalid, `contains 'ü'`},
+		"group name twice": {func(s []OrgSeed) { s[0].Groups[1].DeveloperName = "west_sales" }, ErrConflict,
+			`orgs[0].groups[1].developer_name "west_sales" is used twice; group names are unique in an org`},
+		"member of another org": {func(s []OrgSeed) { s[0].Groups[1].MemberIDs[2] = "005000000000009" }, ErrInvalid,
+			"orgs[0].groups[1].member_ids[2] 005000000000009AAA is not a user of org 00D000000000001EAA"},
+		"member not a user": {func(s []OrgSeed) { s[0].Groups[0].MemberIDs[0] = "00e000000000001" }, ErrInvalid,
+			`orgs[0].groups[0].member_ids[0]: invalid Salesforce ID "00e000000000001": it starts with "00e", but user IDs start with "005"`},
+		"member twice": {func(s []OrgSeed) { s[0].Groups[0].MemberIDs[1] = "005000000000002AAA" }, ErrConflict,
+			"orgs[0].groups[0].member_ids[1] 005000000000002AAA is listed twice"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -51,6 +71,8 @@ func TestMintedIDsAreDeterministic(t *testing.T) {
 		return []OrgSeed{{
 			Name: "No IDs", ConsumerKey: "ck",
 			Profiles: []ProfileSeed{{Name: "Standard User"}},
+			Users:    []UserSeed{{Username: "u@x.com", Email: "u@x.com", LastName: "U", ProfileID: "00e0s0000000001"}},
+			Groups:   []GroupSeed{{Name: "All", DeveloperName: "All", MemberIDs: []string{"0050s0000000001"}}},
 		}}
 	}
 	first, err := New(seed(), Options{})
@@ -65,6 +87,9 @@ func TestMintedIDsAreDeterministic(t *testing.T) {
 	org := a.Orgs[0]
 	if !sfid.Valid(org.ID) || !strings.HasPrefix(org.ID, "00D") || !strings.HasPrefix(org.Profiles[0].ID, "00e") {
 		t.Fatalf("minted IDs %s %s", org.ID, org.Profiles[0].ID)
+	}
+	if g := org.Groups[0]; !sfid.Valid(g.ID) || !strings.HasPrefix(g.ID, "00G") || !reflect.DeepEqual(g.MemberIDs, []string{org.Users[0].ID}) {
+		t.Fatalf("minted group %+v", g)
 	}
 
 	// A minted ID never takes an ID that a later seed names explicitly.

@@ -1,8 +1,8 @@
 // Package sforg simulates Salesforce orgs on Salesforce's own wire format:
 // the OAuth 2.0 token endpoint (refresh-token and JWT bearer grants) and the
 // REST API's version list and SOQL query resources, backed by in-memory
-// users, profiles and roles. A standard Salesforce client pointed at the
-// handler's URL as its login URL works unchanged.
+// users, profiles, roles and public groups. A standard Salesforce client
+// pointed at the handler's URL as its login URL works unchanged.
 //
 // Several orgs can be served at once; the consumer key, refresh token or
 // access token a request carries identifies its org. The Server's methods

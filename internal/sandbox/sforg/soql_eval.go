@@ -45,16 +45,25 @@ func execute(src string, ds *dataset) (*result, *QueryError) {
 	if qerr != nil {
 		return nil, qerr
 	}
-	obj, ok := objects[strings.ToLower(st.object)]
-	if !ok {
-		return nil, &QueryError{Code: CodeInvalidType, Message: positioned(src, st.objectPos, fmt.Sprintf(
-			"sObject type '%s' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", st.object))}
+	obj, qerr := lookupObject(st)
+	if qerr != nil {
+		return nil, qerr
 	}
 	if st.offset > maxOffset {
 		return nil, &QueryError{Code: CodeNumberOutsideValidRange, Message: positioned(src, st.offsetPos, fmt.Sprintf("Maximum SOQL offset allowed is %d", maxOffset))}
 	}
 	e := &evaluator{st: st, obj: obj, ds: ds}
 	return e.run()
+}
+
+// lookupObject finds the object a statement (or sub-select) reads.
+func lookupObject(st *statement) (*objectDef, *QueryError) {
+	obj, ok := objects[strings.ToLower(st.object)]
+	if !ok {
+		return nil, &QueryError{Code: CodeInvalidType, Message: positioned(st.src, st.objectPos, fmt.Sprintf(
+			"sObject type '%s' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", st.object))}
+	}
+	return obj, nil
 }
 
 type evaluator struct {

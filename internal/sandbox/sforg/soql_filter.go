@@ -2,6 +2,7 @@ package sforg
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -113,6 +114,9 @@ func (e *evaluator) operand(f *resolvedField, lit literal, op string) (operand, 
 }
 
 func (e *evaluator) compileCmp(c *cmpCond) (predicate, *QueryError) {
+	if c.sub != nil {
+		return e.compileSemiJoin(c)
+	}
 	f, qerr := e.resolve(c.field)
 	if qerr != nil {
 		return nil, qerr
@@ -452,4 +456,84 @@ func orderCompare(typ fieldType, a, b any, desc, nullsLast bool) int {
 		n = -n
 	}
 	return n
+}
+
+// compileSemiJoin checks a semi-join (IN) or anti-join (NOT IN) as
+// Salesforce does and runs its sub-select against the same snapshot as the
+// outer statement: the left operand is an Id or reference field of the
+// queried object; the sub-select reads another object, validated like a
+// statement of its own, and selects one Id or reference field that points
+// to an object the left operand may point to. A null left operand is in no
+// sub-select's result.
+func (e *evaluator) compileSemiJoin(c *cmpCond) (predicate, *QueryError) {
+	src := e.st.src
+	f, qerr := e.resolve(c.field)
+	if qerr != nil {
+		return nil, qerr
+	}
+	switch {
+	case len(f.rels) > 0:
+		return nil, malformed(src, c.field.pos, fmt.Sprintf("The left operand field in the where expression for outer query should be a field of entity '%s', cannot use: '%s'", e.obj.name, c.field))
+	case f.def.typ != typeID && f.def.typ != typeReference:
+		return nil, malformed(src, c.field.pos, fmt.Sprintf("The left operand field in the where expression for outer query should be an id field, cannot use: '%s'", c.field))
+	}
+
+	sub := c.sub
+	obj, qerr := lookupObject(sub)
+	if qerr != nil {
+		return nil, qerr
+	}
+	if obj == e.obj {
+		return nil, malformed(src, sub.objectPos, "The inner and outer selects should not be on the same object type")
+	}
+	inner := &evaluator{st: sub, obj: obj, ds: e.ds}
+	if len(sub.selects) > 1 {
+		return nil, malformed(src, sub.selects[1].pos, "Only one field can be selected in a semi join sub-select")
+	}
+	sel := sub.selects[0]
+	if sel.kind != selField {
+		return nil, malformed(src, sel.pos, "Aggregate functions are not allowed in a semi join sub-select; select one id field")
+	}
+	sf, qerr := inner.resolve(sel.field)
+	if qerr != nil {
+		return nil, qerr
+	}
+	if len(sf.rels) > 0 || (sf.def.typ != typeID && sf.def.typ != typeReference) {
+		return nil, malformed(src, sel.pos, fmt.Sprintf("The selected field in the subquery should be an id field, cannot use: '%s'", sel.field))
+	}
+	if !slices.ContainsFunc(f.def.pointsTo(e.obj), func(o string) bool { return slices.Contains(sf.def.pointsTo(obj), o) }) {
+		return nil, malformed(src, sel.pos, fmt.Sprintf(
+			"The selected field '%s' in the subquery and the left operand field in the where expression in the outer query '%s' should point to the same object type", sel.field, c.field))
+	}
+	pred := predicate(func(any) bool { return true })
+	if sub.where != nil {
+		if pred, qerr = inner.compileCond(sub.where); qerr != nil {
+			return nil, qerr
+		}
+	}
+
+	// Stored IDs are in 18-character form, so the set compares them as
+	// Salesforce does whichever form a literal was written in.
+	ds := e.ds
+	ids := map[string]struct{}{}
+	for _, row := range obj.rows(ds) {
+		if !pred(row) {
+			continue
+		}
+		if id, ok := sf.value(ds, row).(string); ok {
+			ids[id] = struct{}{}
+		}
+	}
+	in := func(row any) bool {
+		id, ok := f.value(ds, row).(string)
+		if !ok {
+			return false
+		}
+		_, hit := ids[id]
+		return hit
+	}
+	if c.op == "IN" {
+		return in, nil
+	}
+	return func(row any) bool { return !in(row) }, nil
 }

@@ -73,12 +73,14 @@ type notCond struct {
 	pos int
 }
 
-// cmpCond is "field op value", "field [NOT] IN (values)" or "field LIKE value".
+// cmpCond is "field op value", "field [NOT] IN (values)", "field LIKE value"
+// or the semi-join "field [NOT] IN (SELECT field FROM object [WHERE ...])".
 type cmpCond struct {
 	field fieldRef
 	op    string // = != < > <= >= LIKE IN NOT IN
 	value literal
 	list  []literal
+	sub   *statement // the sub-select of a semi-join (IN) or anti-join (NOT IN)
 	pos   int
 }
 
@@ -108,11 +110,17 @@ type statement struct {
 	offsetPos int
 }
 
+// maxSemiJoins is how many semi-join and anti-join sub-selects one
+// statement may hold.
+const maxSemiJoins = 2
+
 // parser is a recursive-descent parser over the lexer's tokens.
 type parser struct {
-	src  string
-	toks []token
-	i    int
+	src       string
+	toks      []token
+	i         int
+	inSub     bool // parsing the WHERE clause of a sub-select
+	semiJoins int  // sub-selects seen so far
 }
 
 // parse turns a SOQL statement into its syntax tree, or answers the
@@ -174,10 +182,17 @@ var reserved = map[string]bool{
 
 func (p *parser) ident() (token, *QueryError) {
 	t := p.peek()
-	if t.kind != tokIdent || reserved[strings.ToLower(t.text)] {
+	if t.kind != tokIdent || (reserved[strings.ToLower(t.text)] && !p.groupAsName(t)) {
 		return t, p.unexpected(t)
 	}
 	return p.advance(), nil
+}
+
+// groupAsName reports whether t, the next token, is GROUP used as a name
+// (the Group object, the GroupMember.Group relationship) rather than the
+// GROUP BY keyword, as Salesforce tells them apart.
+func (p *parser) groupAsName(t token) bool {
+	return strings.EqualFold(t.text, "GROUP") && !isKeyword(p.toks[p.i+1], "BY")
 }
 
 func (p *parser) fieldPath() (fieldRef, *QueryError) {
@@ -227,6 +242,9 @@ func (p *parser) statement() (*statement, *QueryError) {
 
 	if p.acceptKeyword("WHERE") {
 		if st.where, err = p.condExpr(); err != nil {
+			return nil, err
+		}
+		if err := p.checkSemiJoins(st.where); err != nil {
 			return nil, err
 		}
 	}
@@ -445,7 +463,10 @@ func (p *parser) comparison() (condition, *QueryError) {
 		}
 		p.advance()
 		if isKeyword(p.peek(), "SELECT") {
-			return nil, malformed(p.src, p.peek().pos, "semi-join sub-selects are not supported by this org")
+			if c.sub, err = p.subSelect(); err != nil {
+				return nil, err
+			}
+			return c, nil
 		}
 		for {
 			v, err := p.literal()
@@ -468,6 +489,123 @@ func (p *parser) comparison() (condition, *QueryError) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// subSelect parses the sub-select of a semi-join or anti-join, from SELECT
+// to the closing parenthesis. Its grammar is that of a statement without
+// GROUP BY, ORDER BY, LIMIT and OFFSET, and its WHERE clause may not hold
+// another sub-select. How many fields it selects, and which, is checked
+// against the schema (compileSemiJoin).
+func (p *parser) subSelect() (*statement, *QueryError) {
+	sel := p.peek()
+	if p.inSub {
+		return nil, malformed(p.src, sel.pos, "Nesting of semi join sub-selects is not supported")
+	}
+	if p.semiJoins++; p.semiJoins > maxSemiJoins {
+		return nil, malformed(p.src, sel.pos, fmt.Sprintf("Maximum %d semi join sub-selects are allowed", maxSemiJoins))
+	}
+	p.advance()
+	st := &statement{src: p.src, limit: -1, offset: -1}
+	for {
+		item, err := p.selectItem()
+		if err != nil {
+			return nil, err
+		}
+		st.selects = append(st.selects, item)
+		if p.peek().kind != tokComma {
+			break
+		}
+		p.advance()
+	}
+	if err := p.expectKeyword("FROM"); err != nil {
+		return nil, err
+	}
+	obj, err := p.ident()
+	if err != nil {
+		return nil, err
+	}
+	st.object, st.objectPos = obj.text, obj.pos
+	if p.acceptKeyword("WHERE") {
+		p.inSub = true
+		st.where, err = p.condExpr()
+		p.inSub = false
+		if err != nil {
+			return nil, err
+		}
+	}
+	if r := p.peek(); r.kind != tokRParen {
+		if r.kind == tokEOF {
+			return nil, malformed(p.src, r.pos, "expecting a right parentheses, found '<EOF>'")
+		}
+		return nil, malformed(p.src, r.pos, fmt.Sprintf("expecting a right parentheses, found '%s'", r.text))
+	}
+	p.advance()
+	return st, nil
+}
+
+// Messages of semi-joins out of place.
+const (
+	semiJoinWithOr = "Semi join sub-selects are not allowed with the 'OR' operator"
+	semiJoinNotTop = "Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions."
+)
+
+// checkSemiJoins enforces where a semi-join may stand, as Salesforce does:
+// it is the whole WHERE clause or one of the terms of its top-level AND;
+// never a term of an OR, under NOT, or inside parentheses that group other
+// conditions.
+func (p *parser) checkSemiJoins(c condition) *QueryError {
+	switch c := c.(type) {
+	case *andCond:
+		for _, t := range c.terms {
+			if isSemiJoin(t) {
+				continue
+			}
+			if err := p.refuseSemiJoins(t); err != nil {
+				return err
+			}
+		}
+	case *orCond:
+		for _, t := range c.terms {
+			if isSemiJoin(t) {
+				return malformed(p.src, t.condPos(), semiJoinWithOr)
+			}
+		}
+		return p.refuseSemiJoins(c)
+	case *notCond:
+		return p.refuseSemiJoins(c)
+	}
+	return nil
+}
+
+// refuseSemiJoins answers the error for the first semi-join within c, which
+// is not at the top level.
+func (p *parser) refuseSemiJoins(c condition) *QueryError {
+	switch c := c.(type) {
+	case *cmpCond:
+		if c.sub != nil {
+			return malformed(p.src, c.pos, semiJoinNotTop)
+		}
+	case *andCond:
+		for _, t := range c.terms {
+			if err := p.refuseSemiJoins(t); err != nil {
+				return err
+			}
+		}
+	case *orCond:
+		for _, t := range c.terms {
+			if err := p.refuseSemiJoins(t); err != nil {
+				return err
+			}
+		}
+	case *notCond:
+		return p.refuseSemiJoins(c.x)
+	}
+	return nil
+}
+
+func isSemiJoin(c condition) bool {
+	cmp, ok := c.(*cmpCond)
+	return ok && cmp.sub != nil
 }
 
 func (p *parser) literal() (literal, *QueryError) {

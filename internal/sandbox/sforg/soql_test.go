@@ -31,6 +31,14 @@ func id18(t testing.TB, short string) string {
 //	6  percent%off@example.org    Perry  Cent        no     Mktg     -
 //	7  back\slash@example.org     Bea    Slash       yes    Mktg     -
 //	8  JANE.ROE@ACME.COM          Jane   Roe         yes    Sales    West
+//
+// and these public groups:
+//
+//	#  API name    label        members
+//	1  West_Sales  West Sales   2, 5, 8
+//	2  Marketing   Marketing    4, 6, 7
+//	3  Team_Leads  Team Leads   1, 2
+//	4  Empty       Nobody Yet   -
 func soqlSeed() OrgSeed {
 	user := func(n int, username, first, last string, active bool, profile int, role string) UserSeed {
 		return UserSeed{
@@ -54,6 +62,12 @@ func soqlSeed() OrgSeed {
 			user(6, "percent%off@example.org", "Perry", "Cent", false, 3, ""),
 			user(7, `back\slash@example.org`, "Bea", "Slash", true, 3, ""),
 			user(8, "JANE.ROE@ACME.COM", "Jane", "Roe", true, 2, "West"),
+		},
+		Groups: []GroupSeed{
+			{ID: "00G000000000001", Name: "West Sales", DeveloperName: "West_Sales", MemberIDs: []string{"005000000000002", "005000000000005AAA", "005000000000008"}},
+			{ID: "00G000000000002", Name: "Marketing", DeveloperName: "Marketing", MemberIDs: []string{"005000000000004", "005000000000006", "005000000000007"}},
+			{ID: "00G000000000003", Name: "Team Leads", DeveloperName: "Team_Leads", MemberIDs: []string{"005000000000001", "005000000000002"}},
+			{ID: "00G000000000004", Name: "Nobody Yet", DeveloperName: "Empty"},
 		},
 	}
 }
@@ -166,6 +180,20 @@ func TestSOQLSelectsTheRightUsers(t *testing.T) {
 		"LIMIT and OFFSET":            {"ORDER BY LastName LIMIT 2 OFFSET 3", []int{4, 8}},
 		"OFFSET past the end":         {"OFFSET 20", nil},
 		"whitespace and newlines":     {"\n\tWHERE\n  IsActive = false\n", []int{3, 6}},
+
+		"semi-join":                       {"WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId = '00G000000000001')", []int{2, 5, 8}},
+		"semi-join, 15 and 18 characters": {"WHERE IsActive = true AND Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId IN ('00G000000000001EAA', '00G000000000002'))", []int{2, 4, 5, 7, 8}},
+		"semi-join on a relationship":     {"WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE Group.DeveloperName = 'marketing')", []int{4, 6, 7}},
+		"semi-join on an empty group":     {"WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE Group.DeveloperName = 'Empty')", nil},
+		"semi-join without WHERE":         {"WHERE Id IN (SELECT UserOrGroupId FROM GroupMember) ORDER BY LastName LIMIT 2", []int{1, 6}},
+		"anti-join":                       {"WHERE Id NOT IN (SELECT UserOrGroupId FROM GroupMember)", []int{3}},
+		"semi-join and anti-join":         {"WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE Group.Name LIKE 'west%') AND Id NOT IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId = '00G000000000003')", []int{5, 8}},
+		"parenthesised semi-join":         {"WHERE (IsActive = true) AND (Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId = '00G000000000002'))", []int{4, 7}},
+		"semi-join after other terms":     {"WHERE IsActive = true AND (LastName = 'Doe' OR LastName = 'Admin') AND Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId = '00G000000000003')", []int{1, 2}},
+		"semi-join on a reference field":  {"WHERE ProfileId IN (SELECT Id FROM Profile WHERE PermissionsViewAllData = true)", []int{1}},
+		"anti-join on a reference field":  {"WHERE UserRoleId NOT IN (SELECT Id FROM UserRole WHERE Name = 'West')", []int{1, 3, 4, 6, 7}},
+		"semi-join in lower case":         {"where id in (select userorgroupid from groupmember where groupid = '00G000000000003')", []int{1, 2}},
+		"semi-join with a cursor":         {"WHERE Id > '005000000000002' AND Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId IN ('00G000000000001', '00G000000000003')) ORDER BY Id", []int{5, 8}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -216,7 +244,6 @@ func TestSOQLErrors(t *testing.T) {
 		"missing operator":             {"SELECT Id FROM User WHERE Email 'a'", CodeMalformedQuery, "unexpected token: ''a''"},
 		"missing value":                {"SELECT Id FROM User WHERE Email =", CodeMalformedQuery, "unexpected token: <EOF>"},
 		"bind variable":                {"SELECT Id FROM User WHERE Email = :email", CodeMalformedQuery, "unexpected token: ':'"},
-		"sub-select":                   {"SELECT Id FROM User WHERE ProfileId IN (SELECT Id FROM Profile)", CodeMalformedQuery, "semi-join"},
 		"negative LIMIT":               {"SELECT Id FROM User LIMIT -1", CodeMalformedQuery, "unexpected token: '-1'"},
 		"LIMIT not a number":           {"SELECT Id FROM User LIMIT ten", CodeMalformedQuery, "unexpected token: 'ten'"},
 		"number against text":          {"SELECT Id FROM User WHERE Email = 5", CodeInvalidQueryFilter, "value of filter criterion for field 'Email' must be of type string and should be enclosed in quotes"},
@@ -236,6 +263,41 @@ func TestSOQLErrors(t *testing.T) {
 		"ordered field not grouped": {"SELECT ProfileId, COUNT(Id) FROM User GROUP BY ProfileId ORDER BY Username", CodeMalformedQuery,
 			"Ordered field must be grouped or aggregated: Username"},
 		"error on second row": {"SELECT Id\nFROM User\nWHERE Nope = 'x'", CodeInvalidField, "\nWHERE Nope = 'x'\n      ^\nERROR at Row:3:Column:7\n"},
+
+		"semi-join with OR": {"SELECT Id FROM User WHERE IsActive = true OR Id IN (SELECT UserOrGroupId FROM GroupMember)", CodeMalformedQuery,
+			"^\nERROR at Row:1:Column:46\nSemi join sub-selects are not allowed with the 'OR' operator"},
+		"semi-join inside parentheses": {"SELECT Id FROM User WHERE IsActive = true AND (LastName = 'Doe' OR Id IN (SELECT UserOrGroupId FROM GroupMember))", CodeMalformedQuery,
+			"Semi join sub-selects are only allowed at the top level WHERE expressions and not in nested WHERE expressions."},
+		"semi-join under NOT": {"SELECT Id FROM User WHERE NOT Id IN (SELECT UserOrGroupId FROM GroupMember)", CodeMalformedQuery,
+			"only allowed at the top level WHERE expressions"},
+		"nested semi-join": {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId IN (SELECT Id FROM Group))", CodeMalformedQuery,
+			"^\nERROR at Row:1:Column:90\nNesting of semi join sub-selects is not supported"},
+		"three semi-joins": {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember) AND ProfileId IN (SELECT Id FROM Profile) AND UserRoleId IN (SELECT Id FROM UserRole)", CodeMalformedQuery,
+			"Maximum 2 semi join sub-selects are allowed"},
+		"ORDER BY in a sub-select": {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember ORDER BY Id)", CodeMalformedQuery, "expecting a right parentheses, found 'ORDER'"},
+		"LIMIT in a sub-select":    {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember LIMIT 5)", CodeMalformedQuery, "expecting a right parentheses, found 'LIMIT'"},
+		"unclosed sub-select":      {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember", CodeMalformedQuery, "expecting a right parentheses, found '<EOF>'"},
+		"two fields in a sub-select": {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId, GroupId FROM GroupMember)", CodeMalformedQuery,
+			"^\nERROR at Row:1:Column:56\nOnly one field can be selected in a semi join sub-select"},
+		"COUNT() in a sub-select": {"SELECT Id FROM User WHERE Id IN (SELECT COUNT() FROM GroupMember)", CodeMalformedQuery, "Aggregate functions are not allowed in a semi join sub-select"},
+		"sub-select of a text field": {"SELECT Id FROM User WHERE Id IN (SELECT Name FROM Group)", CodeMalformedQuery,
+			"The selected field in the subquery should be an id field, cannot use: 'Name'"},
+		"sub-select through a relationship": {"SELECT Id FROM User WHERE Id IN (SELECT Group.Id FROM GroupMember)", CodeMalformedQuery,
+			"The selected field in the subquery should be an id field, cannot use: 'Group.Id'"},
+		"text field left of a semi-join": {"SELECT Id FROM User WHERE Username IN (SELECT UserOrGroupId FROM GroupMember)", CodeMalformedQuery,
+			"The left operand field in the where expression for outer query should be an id field, cannot use: 'Username'"},
+		"relationship left of a semi-join": {"SELECT Id FROM User WHERE Profile.Id IN (SELECT ParentId FROM Profile)", CodeMalformedQuery,
+			"should be a field of entity 'User', cannot use: 'Profile.Id'"},
+		"fields of different objects": {"SELECT Id FROM User WHERE ProfileId IN (SELECT UserOrGroupId FROM GroupMember)", CodeMalformedQuery,
+			"The selected field 'UserOrGroupId' in the subquery and the left operand field in the where expression in the outer query 'ProfileId' should point to the same object type"},
+		"sub-select on the same object": {"SELECT Id FROM User WHERE Id IN (SELECT Id FROM User WHERE IsActive = true)", CodeMalformedQuery,
+			"The inner and outer selects should not be on the same object type"},
+		"unknown object in a sub-select": {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM Members)", CodeInvalidType, "sObject type 'Members' is not supported"},
+		"unknown field in a sub-select":  {"SELECT Id FROM User WHERE Id IN (SELECT Nope FROM GroupMember)", CodeInvalidField, "No such column 'Nope' on entity 'GroupMember'"},
+		"unknown field in a sub-select's WHERE": {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE Nope = 'x')", CodeInvalidField,
+			"No such column 'Nope' on entity 'GroupMember'"},
+		"bad ID in a sub-select's WHERE": {"SELECT Id FROM User WHERE Id IN (SELECT UserOrGroupId FROM GroupMember WHERE GroupId = 'nope')", CodeInvalidQueryFilter, "invalid ID field: nope"},
+		"GROUP BY after FROM Group":      {"SELECT Id FROM Group GROUP BY Name", CodeMalformedQuery, "Field must be grouped or aggregated: Id"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -333,6 +395,68 @@ func TestSOQLOtherObjects(t *testing.T) {
 	}
 	if len(recs) != 3 || recs[0]["Name"] != "CEO" || recs[2]["Name"] != "West" {
 		t.Fatalf("UserRoles = %v", recs)
+	}
+}
+
+func TestSOQLGroups(t *testing.T) {
+	ds := soqlDataset(t)
+	g1, g2 := id18(t, "00G000000000001"), id18(t, "00G000000000002")
+
+	recs, total, qerr := runSOQL(t, ds, "SELECT Id, Name, DeveloperName, Type FROM Group WHERE Type = 'Regular' ORDER BY DeveloperName")
+	if qerr != nil {
+		t.Fatal(qerr)
+	}
+	var names []string
+	for _, r := range recs {
+		names = append(names, fmt.Sprintf("%s %s/%s %s", r["Id"], r["DeveloperName"], r["Name"], r["Type"]))
+	}
+	want := []string{
+		id18(t, "00G000000000004") + " Empty/Nobody Yet Regular",
+		g2 + " Marketing/Marketing Regular",
+		id18(t, "00G000000000003") + " Team_Leads/Team Leads Regular",
+		g1 + " West_Sales/West Sales Regular",
+	}
+	if total != 4 || !reflect.DeepEqual(names, want) {
+		t.Fatalf("groups (totalSize %d):\n%q\nwant\n%q", total, names, want)
+	}
+
+	res, qerr := execute("SELECT Id, GroupId, UserOrGroupId, Group.DeveloperName FROM GroupMember WHERE Group.Name = 'marketing' AND UserOrGroupId = '005000000000006'", ds)
+	if qerr != nil {
+		t.Fatal(qerr)
+	}
+	m := ds.membersOf(g2)[1]
+	if !strings.HasPrefix(m.ID, "011") || len(m.ID) != 18 {
+		t.Fatalf("GroupMember ID %q", m.ID)
+	}
+	wantJSON := `{"totalSize":1,"done":true,"records":[` +
+		`{"attributes":{"type":"GroupMember","url":"/services/data/v63.0/sobjects/GroupMember/` + m.ID + `"},"Id":"` + m.ID + `","GroupId":"` + g2 + `",` +
+		`"UserOrGroupId":"` + id18(t, "005000000000006") + `","Group":{"attributes":{"type":"Group","url":"/services/data/v63.0/sobjects/Group/` + g2 + `"},"DeveloperName":"Marketing"}}]}`
+	if got := string(renderPage(res, 0, 2000, "63.0", "query", "")); got != wantJSON {
+		t.Fatalf("got\n%s\nwant\n%s", got, wantJSON)
+	}
+
+	cases := map[string]struct {
+		q     string
+		total int
+	}{
+		"members of a group by 15-character ID": {"SELECT COUNT() FROM GroupMember WHERE GroupId = '00G000000000001'", 3},
+		"groups of a user":                      {"SELECT COUNT() FROM GroupMember WHERE UserOrGroupId = '005000000000002AAA'", 2},
+		"groups with members":                   {"SELECT Id FROM Group WHERE Id IN (SELECT GroupId FROM GroupMember)", 3},
+		"groups without members":                {"SELECT Id FROM Group WHERE Id NOT IN (SELECT GroupId FROM GroupMember)", 1},
+		"groups of inactive users":              {"SELECT Id FROM Group WHERE Id IN (SELECT GroupId FROM GroupMember WHERE UserOrGroupId = '005000000000006')", 1},
+		"members grouped by group":              {"SELECT GroupId, COUNT(Id) FROM GroupMember GROUP BY GroupId", 3},
+		"groups grouped by type":                {"SELECT Type, COUNT(Id) FROM Group GROUP BY Type", 1},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, total, qerr := runSOQL(t, ds, tc.q)
+			if qerr != nil {
+				t.Fatal(qerr)
+			}
+			if total != tc.total {
+				t.Fatalf("totalSize %d, want %d", total, tc.total)
+			}
+		})
 	}
 }
 

@@ -82,10 +82,11 @@ func (s *Server) build(st State) (*built, error) {
 	return b, nil
 }
 
-// State is the whole state of a Server (orgs, their records and roles,
-// refresh and access tokens) as JSON-serialisable data. Open query
-// locators are not part of it: like Salesforce's, they do not survive a
-// restart.
+// State is the whole state of a Server (orgs, their records, roles and
+// public groups, refresh and access tokens) as JSON-serialisable data. Open
+// query locators are not part of it: like Salesforce's, they do not survive
+// a restart. Nor are the IDs of GroupMember records: a group keeps its
+// members, in order, but their GroupMember IDs are minted anew.
 type State struct {
 	Orgs          []OrgState          `json:"orgs"`
 	RefreshTokens []RefreshTokenState `json:"refresh_tokens"`
@@ -134,7 +135,7 @@ func (s *Server) Snapshot() State {
 		o := s.orgs[id]
 		ost := OrgState{OrgSeed: OrgSeed{
 			ID: o.id, Name: o.name, IsSandbox: o.isSandbox, ConsumerKey: o.consumerKey, ConsumerSecret: o.consumerSecret,
-			CertificatePEM: o.certPEM, Profiles: []ProfileSeed{}, Users: []UserSeed{},
+			CertificatePEM: o.certPEM, Profiles: []ProfileSeed{}, Users: []UserSeed{}, Groups: []GroupSeed{},
 		}, Roles: []RoleState{}}
 		for _, p := range o.data.profiles {
 			ost.Profiles = append(ost.Profiles, ProfileSeed{ID: p.ID, Name: p.Name, ViewAllData: p.ViewAllData})
@@ -144,6 +145,9 @@ func (s *Server) Snapshot() State {
 		}
 		for _, r := range o.data.roles {
 			ost.Roles = append(ost.Roles, RoleState{ID: r.ID, Name: r.Name})
+		}
+		for _, g := range o.data.groups {
+			ost.Groups = append(ost.Groups, groupSeed(o.data, g))
 		}
 		st.Orgs = append(st.Orgs, ost)
 	}

@@ -23,6 +23,14 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if _, err := env.srv.AddGroup(acmeOrg15, GroupSeed{Name: "New Hires", DeveloperName: "New_Hires", MemberIDs: []string{"005000000000003"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.srv.RemoveGroupMember(acmeOrg15, "00G000000000001", "005000000000002"); err != nil {
+		t.Fatal(err)
+	}
+	groups, _ := env.srv.Groups(acmeOrg15)
+
 	raw, err := json.Marshal(env.srv.Snapshot())
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +48,9 @@ func TestSnapshotRestoreRoundTrip(t *testing.T) {
 	}
 	if again := restored.Snapshot(); !reflect.DeepEqual(again, st) {
 		t.Fatalf("Snapshot after Restore differs:\n%+v\n%+v", again, st)
+	}
+	if got, _ := restored.Groups(acmeOrg15); len(got) != 3 || !reflect.DeepEqual(got, groups) {
+		t.Fatalf("groups after Restore:\n%+v\nwant\n%+v", got, groups)
 	}
 
 	// The restored server keeps sessions, token states and roles.
