@@ -40,6 +40,14 @@ type adminCRMProfileCreate struct {
 	ViewAllData bool   `json:"view_all_data"`
 }
 
+// adminCRMGroupCreate is the body of POST /admin/v1/orgs/{org_id}/groups.
+type adminCRMGroupCreate struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	DeveloperName string   `json:"developer_name"`
+	MemberIDs     []string `json:"member_ids"`
+}
+
 // adminCRMProfilePatch is the body of PATCH /admin/v1/orgs/{org_id}/profiles/{profile_id}.
 type adminCRMProfilePatch struct {
 	Name *string `json:"name"`
@@ -77,7 +85,7 @@ func orgErrorField(err error) (field, message string) {
 	for _, sentinel := range []error{sforg.ErrInvalid, sforg.ErrConflict} {
 		message = strings.TrimPrefix(message, sentinel.Error()+": ")
 	}
-	for _, object := range []string{"user.", "profile."} {
+	for _, object := range []string{"user.", "profile.", "group."} {
 		if rest, ok := strings.CutPrefix(message, object); ok {
 			field, _, _ = strings.Cut(rest, " ")
 			field = strings.TrimSuffix(field, ":")
@@ -280,12 +288,73 @@ func (s *Sandbox) adminCreatePlatformUser(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Sandbox) adminRunAutomaticSync(w http.ResponseWriter, r *http.Request) {
-	n, err := s.plat.RunAutomaticSync(r.Context(), r.PathValue("connection_id"))
+	rep, err := s.plat.RunAutomaticSync(r.Context(), r.PathValue("connection_id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"created": n})
+	if rep.Problems == nil {
+		rep.Problems = []platform.SyncProblem{}
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// Salesforce public groups of the simulated org. A membership change is not
+// synced at once: as on the real platform, the sales users follow at the
+// next sync (POST /admin/v1/connections/{connection_id}/sync).
+
+func (s *Sandbox) adminListCRMGroups(w http.ResponseWriter, r *http.Request) {
+	orgID := r.PathValue("org_id")
+	groups, err := s.org.Groups(orgID)
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMGroup, ""))
+		return
+	}
+	if groups == nil {
+		groups = []sforg.GroupSeed{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": groups})
+}
+
+func (s *Sandbox) adminAddCRMGroup(w http.ResponseWriter, r *http.Request) {
+	var in adminCRMGroupCreate
+	if _, prob := decodeBody(w, r, &in); prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	orgID := r.PathValue("org_id")
+	if !s.orgExists(orgID) {
+		writeProblem(w, r, orgNotFound(orgID))
+		return
+	}
+	g, err := s.org.AddGroup(orgID, sforg.GroupSeed{ID: in.ID, Name: in.Name, DeveloperName: in.DeveloperName, MemberIDs: in.MemberIDs})
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMGroup, in.ID))
+		return
+	}
+	writeJSON(w, http.StatusCreated, g)
+}
+
+func (s *Sandbox) adminAddCRMGroupMember(w http.ResponseWriter, r *http.Request) {
+	s.adminGroupMember(w, r, s.org.AddGroupMember)
+}
+
+func (s *Sandbox) adminRemoveCRMGroupMember(w http.ResponseWriter, r *http.Request) {
+	s.adminGroupMember(w, r, s.org.RemoveGroupMember)
+}
+
+func (s *Sandbox) adminGroupMember(w http.ResponseWriter, r *http.Request, change func(orgID, groupID, userID string) (sforg.GroupSeed, error)) {
+	orgID, groupID, userID := r.PathValue("org_id"), r.PathValue("group_id"), r.PathValue("user_id")
+	if !s.orgExists(orgID) {
+		writeProblem(w, r, orgNotFound(orgID))
+		return
+	}
+	g, err := change(orgID, groupID, userID)
+	if err != nil {
+		writeProblem(w, r, s.orgProblem(r, err, orgID, platform.ResourceCRMGroup, groupID))
+		return
+	}
+	writeJSON(w, http.StatusOK, g)
 }
 
 // faultRules is the body of PUT /admin/v1/faults and of its answer.

@@ -274,6 +274,7 @@ func (s *Sandbox) listCRMUsers(w http.ResponseWriter, r *http.Request) {
 		ProfileNames: q["profile_name"],
 		EmailDomain:  q.Get("email_domain"),
 		Search:       q.Get("search"),
+		Groups:       q["group"],
 	}
 	if f.Active, prob = boolParam(q, "active"); prob != nil {
 		writeProblem(w, r, prob)
@@ -303,6 +304,16 @@ func (s *Sandbox) listCRMProfiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := s.plat.ListCRMProfiles(r.Context(), r.PathValue("connection_id"), pr)
+	writeList(w, r, s, page, err)
+}
+
+func (s *Sandbox) listCRMGroups(w http.ResponseWriter, r *http.Request) {
+	pr, prob := pageRequest(r.URL.Query())
+	if prob != nil {
+		writeProblem(w, r, prob)
+		return
+	}
+	page, err := s.plat.ListCRMGroups(r.Context(), r.PathValue("connection_id"), pr)
 	writeList(w, r, s, page, err)
 }
 

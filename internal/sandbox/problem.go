@@ -39,6 +39,7 @@ var problemStatus = map[string]int{
 	platform.CodeCRMAuthorizationFailed:          http.StatusUnprocessableEntity,
 	platform.CodeServiceAccountMissingPermission: http.StatusUnprocessableEntity,
 	platform.CodeRoleMappingExists:               http.StatusConflict,
+	platform.CodeUserManagementInSalesforce:      http.StatusConflict,
 	platform.CodePreconditionFailed:              http.StatusPreconditionFailed,
 	platform.CodeRateLimited:                     http.StatusTooManyRequests,
 	platform.CodeInternalError:                   http.StatusInternalServerError,

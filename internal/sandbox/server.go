@@ -43,6 +43,7 @@ func (s *Sandbox) handler() http.Handler {
 	api("GET /api/v1/connections/{connection_id}/crm-users", s.listCRMUsers)
 	api("GET /api/v1/connections/{connection_id}/crm-users/{crm_user_id}", s.getCRMUser)
 	api("GET /api/v1/connections/{connection_id}/crm-profiles", s.listCRMProfiles)
+	api("GET /api/v1/connections/{connection_id}/crm-groups", s.listCRMGroups)
 
 	api("GET /api/v1/role-mappings", s.listRoleMappings)
 	api("POST /api/v1/role-mappings", s.createRoleMapping)
@@ -73,6 +74,10 @@ func (s *Sandbox) handler() http.Handler {
 	admin("PATCH /admin/v1/orgs/{org_id}/users/{user_id}", s.adminUpdateCRMUser)
 	admin("POST /admin/v1/orgs/{org_id}/profiles", s.adminAddCRMProfile)
 	admin("PATCH /admin/v1/orgs/{org_id}/profiles/{profile_id}", s.adminRenameCRMProfile)
+	admin("GET /admin/v1/orgs/{org_id}/groups", s.adminListCRMGroups)
+	admin("POST /admin/v1/orgs/{org_id}/groups", s.adminAddCRMGroup)
+	admin("PUT /admin/v1/orgs/{org_id}/groups/{group_id}/members/{user_id}", s.adminAddCRMGroupMember)
+	admin("DELETE /admin/v1/orgs/{org_id}/groups/{group_id}/members/{user_id}", s.adminRemoveCRMGroupMember)
 	admin("POST /admin/v1/platform-users", s.adminCreatePlatformUser)
 	admin("POST /admin/v1/connections/{connection_id}/sync", s.adminRunAutomaticSync)
 	admin("PUT /admin/v1/faults", s.adminSetFaults)

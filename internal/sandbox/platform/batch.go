@@ -306,7 +306,7 @@ func (p *Platform) batchCreateLocked(connID string, pc *plannedCreate) (SalesUse
 	if err != nil {
 		return SalesUser{}, err
 	}
-	if probs := p.importRulesLocked(conn, pc.user, pc.in.Role, ""); len(probs) > 0 {
+	if probs := p.manualImportRulesLocked(conn, pc.user, pc.in.Role, ""); len(probs) > 0 {
 		return SalesUser{}, probs[0]
 	}
 	if used := p.seatsUsedLocked(); used+1 > p.account.SeatLimit {

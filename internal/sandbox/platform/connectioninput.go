@@ -58,6 +58,8 @@ func newConnectionRecord(in ConnectionInput) (*ConnectionRecord, error) {
 	if in.AutomaticUserSync != nil {
 		rec.AutomaticUserSync = *in.AutomaticUserSync
 	}
+	rec.UserManagementGroup = strings.TrimSpace(in.UserManagementGroup)
+	errs = append(errs, userManagementRules(rec)...)
 	if len(errs) > 0 {
 		return nil, ValidationErrors(errs)
 	}
@@ -108,4 +110,23 @@ func checkPrivateKey(pemText string) string {
 		return ""
 	}
 	return msg
+}
+
+// userManagementRules checks the settings that go with handing user
+// management to a Salesforce group: the group's members are imported with
+// the roles of the profile mappings, so user_sync stays on, and the
+// profile-based automatic_user_sync would import users the group does not
+// hold, so it stays off.
+func userManagementRules(rec *ConnectionRecord) []FieldError {
+	if rec.UserManagementGroup == "" {
+		return nil
+	}
+	var errs []FieldError
+	if rec.AutomaticUserSync {
+		errs = append(errs, FieldError{Field: "automatic_user_sync", Message: fmt.Sprintf("automatic_user_sync imports every user whose profile is mapped, but user management is handed to the Salesforce group %q, which decides who holds a seat; turn automatic_user_sync off, or clear user_management_group", rec.UserManagementGroup)})
+	}
+	if !rec.UserSync {
+		errs = append(errs, FieldError{Field: "user_sync", Message: fmt.Sprintf("user_sync must stay on while user management is handed to the Salesforce group %q: the users it creates take the roles of the profile mappings", rec.UserManagementGroup)})
+	}
+	return errs
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/salesforce"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 // ListConnections lists connections, sorted by ID.
@@ -33,6 +34,9 @@ func (p *Platform) CreateConnection(ctx context.Context, in ConnectionInput) (Co
 	}
 	sess, ident, err := p.authorize(ctx, "", rec)
 	if err != nil {
+		return Connection{}, err
+	}
+	if err := resolveUserManagementGroup(ctx, sess.crm, rec); err != nil {
 		return Connection{}, err
 	}
 	now := p.clock()
@@ -172,6 +176,15 @@ func (p *Platform) UpdateConnection(ctx context.Context, id string, in Connectio
 	if in.UserSync != nil {
 		next.UserSync = *in.UserSync
 	}
+	groupChanged := false
+	if in.UserManagementGroup != nil {
+		g := strings.TrimSpace(*in.UserManagementGroup)
+		groupChanged = !strings.EqualFold(g, next.UserManagementGroup) && g != next.UserManagementGroupID
+		if groupChanged || g == "" {
+			next.UserManagementGroup, next.UserManagementGroupID = g, ""
+		}
+	}
+	errs = append(errs, userManagementRules(&next)...)
 	if len(errs) > 0 {
 		return Connection{}, ValidationErrors(errs)
 	}
@@ -185,6 +198,19 @@ func (p *Platform) UpdateConnection(ctx context.Context, id string, in Connectio
 		sess = s
 		next.OrganizationID, next.InstanceURL = ident.OrganizationID, ident.InstanceURL
 		next.Status, next.StatusReason = StatusConnected, ""
+	}
+	if groupChanged && next.UserManagementGroup != "" {
+		gs := sess
+		if gs == nil {
+			s, err := p.session(ctx, id)
+			if err != nil {
+				return Connection{}, err
+			}
+			gs = s
+		}
+		if err := resolveUserManagementGroup(ctx, gs.crm, &next); err != nil {
+			return Connection{}, p.crmError(id, gs, err)
+		}
 	}
 
 	type result struct {
@@ -200,7 +226,12 @@ func (p *Platform) UpdateConnection(ctx context.Context, id string, in Connectio
 			// Keep whatever status a concurrent health check recorded.
 			next.Status, next.StatusReason = cur.Status, cur.StatusReason
 		}
-		syncTurnedOn := next.AutomaticUserSync && !cur.AutomaticUserSync
+		syncTurnedOn := (next.AutomaticUserSync && !cur.AutomaticUserSync) || (next.UserManagementGroupID != "" && next.UserManagementGroupID != cur.UserManagementGroupID)
+		if next.UserManagementGroupID != cur.UserManagementGroupID {
+			next.LastSync = nil // the report was about the other mode
+		} else {
+			next.LastSync = cur.LastSync // keep a sync that ran meanwhile
+		}
 		changed := next != *cur
 		if changed {
 			next.UpdatedAt = p.clock()
@@ -215,7 +246,7 @@ func (p *Platform) UpdateConnection(ctx context.Context, id string, in Connectio
 	if err != nil {
 		return Connection{}, err
 	}
-	if res.syncTurnedOn || (reauth && next.AutomaticUserSync) {
+	if res.syncTurnedOn || (reauth && (next.AutomaticUserSync || next.UserManagementGroupID != "")) {
 		return p.afterCRMArrival(ctx, id)
 	}
 	return res.out, nil
@@ -323,4 +354,48 @@ func (p *Platform) connectionSnapshot(id string) (ConnectionRecord, *session, er
 		return current{*rec, p.sessions[id]}, nil
 	})
 	return cur.rec, cur.sess, err
+}
+
+// resolveUserManagementGroup looks up rec.UserManagementGroup (a public
+// group's API name, case-insensitive, or its ID) in the org and records the
+// group's API name and ID. An unknown group is a validation problem that
+// lists the groups there are.
+func resolveUserManagementGroup(ctx context.Context, crm CRM, rec *ConnectionRecord) error {
+	if rec.UserManagementGroup == "" {
+		rec.UserManagementGroupID = ""
+		return nil
+	}
+	groups, err := crm.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	g, ok := findGroup(groups, rec.UserManagementGroup)
+	if !ok {
+		return Validation("user_management_group", fmt.Sprintf("the Salesforce org has no public group %q; use the group's API name (Group Name in Setup > Public Groups) or ID, one of: %s", rec.UserManagementGroup, groupChoices(groups)))
+	}
+	rec.UserManagementGroup, rec.UserManagementGroupID = g.DeveloperName, g.ID
+	return nil
+}
+
+// findGroup finds a group by API name (case-insensitive) or ID (15 or 18
+// characters).
+func findGroup(groups []salesforce.Group, ref string) (salesforce.Group, bool) {
+	for _, g := range groups {
+		if strings.EqualFold(g.DeveloperName, ref) || sfid.Equal(g.ID, ref) {
+			return g, true
+		}
+	}
+	return salesforce.Group{}, false
+}
+
+// groupChoices lists the groups' API names for an error message.
+func groupChoices(groups []salesforce.Group) string {
+	if len(groups) == 0 {
+		return "(the org has no public groups; create one in Setup > Public Groups)"
+	}
+	names := make([]string, len(groups))
+	for i, g := range groups {
+		names[i] = fmt.Sprintf("%q", g.DeveloperName)
+	}
+	return strings.Join(names, ", ")
 }

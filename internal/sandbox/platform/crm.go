@@ -99,6 +99,19 @@ func (p *Platform) ListCRMUsers(ctx context.Context, connID string, f CRMUserFil
 	if err != nil {
 		return Page[CRMUser]{}, err
 	}
+	if len(f.Groups) > 0 {
+		groups, err := sess.crm.Groups(ctx)
+		if err != nil {
+			return Page[CRMUser]{}, p.crmError(connID, sess, err)
+		}
+		for _, ref := range f.Groups {
+			g, ok := findGroup(groups, strings.TrimSpace(ref))
+			if !ok {
+				return Page[CRMUser]{}, Validation("group", fmt.Sprintf("the Salesforce org has no public group %q; use a group's API name (Group Name in Setup > Public Groups) or ID, one of: %s", ref, groupChoices(groups)))
+			}
+			q.GroupIDs = append(q.GroupIDs, g.ID)
+		}
+	}
 	if f.Imported != nil {
 		imported := p.importedCRMIDs(connID)
 		if *f.Imported {
@@ -169,6 +182,30 @@ func (p *Platform) ListCRMProfiles(ctx context.Context, connID string, pr PageRe
 	}
 	slices.SortFunc(items, func(a, b CRMProfile) int { return strings.Compare(a.ID, b.ID) })
 	return paginate(items, func(c CRMProfile) string { return c.ID }, pr)
+}
+
+// ListCRMGroups lists the org's public groups, sorted by ID.
+func (p *Platform) ListCRMGroups(ctx context.Context, connID string, pr PageRequest) (Page[CRMGroup], error) {
+	if _, err := pageLimit(pr.Limit); err != nil {
+		return Page[CRMGroup]{}, err
+	}
+	if _, err := decodeCursor(pr.Cursor); err != nil {
+		return Page[CRMGroup]{}, err
+	}
+	sess, err := p.session(ctx, connID)
+	if err != nil {
+		return Page[CRMGroup]{}, err
+	}
+	groups, err := sess.crm.Groups(ctx)
+	if err != nil {
+		return Page[CRMGroup]{}, p.crmError(connID, sess, err)
+	}
+	items := make([]CRMGroup, 0, len(groups))
+	for _, g := range groups {
+		items = append(items, CRMGroup{ID: g.ID, Name: g.Name, DeveloperName: g.DeveloperName})
+	}
+	slices.SortFunc(items, func(a, b CRMGroup) int { return strings.Compare(a.ID, b.ID) })
+	return paginate(items, func(c CRMGroup) string { return c.ID }, pr)
 }
 
 // importedCRMIDs returns the IDs of the CRM users of connID's org that hold

@@ -26,8 +26,10 @@ type fakeOrg struct {
 	id       string
 	profiles []salesforce.Profile
 	users    map[string]salesforce.User
-	tokens   map[string]string // refresh token -> username
-	expired  map[string]bool   // refresh token -> expired
+	groups   []salesforce.Group
+	members  map[string][]string // group ID -> user IDs
+	tokens   map[string]string   // refresh token -> username
+	expired  map[string]bool     // refresh token -> expired
 	dials    int
 
 	// barrier, when set, holds every User call until that many have
@@ -69,6 +71,7 @@ func newFakeOrg() *fakeOrg {
 			{ID: profIntegration, Name: "Integration User", ViewAllData: true},
 		},
 		users:   map[string]salesforce.User{},
+		members: map[string][]string{},
 		tokens:  map[string]string{goodToken: svcUsername},
 		expired: map[string]bool{},
 	}
@@ -91,6 +94,23 @@ func (o *fakeOrg) addUser(seq int, username, email, first, last string, active b
 	}
 	o.users[u.ID] = u
 	return u.ID
+}
+
+// addGroup adds public group number seq with its members and returns its ID.
+func (o *fakeOrg) addGroup(seq int, developerName string, memberIDs ...string) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	g := salesforce.Group{ID: sfid.FromSeq("00G", "5A", seq), Name: strings.ReplaceAll(developerName, "_", " "), DeveloperName: developerName}
+	o.groups = append(o.groups, g)
+	o.members[g.ID] = memberIDs
+	return g.ID
+}
+
+// setMembers replaces the members of a group.
+func (o *fakeOrg) setMembers(groupID string, memberIDs ...string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.members[groupID] = memberIDs
 }
 
 func (o *fakeOrg) setActive(id string, active bool) {
@@ -181,6 +201,7 @@ func (c *fakeCRM) Users(_ context.Context, q salesforce.UserQuery) ([]salesforce
 			q.EmailDomain != "" && !strings.HasSuffix(strings.ToLower(u.Email), "@"+strings.ToLower(q.EmailDomain)) ||
 			q.Search != "" && !strings.Contains(strings.ToLower(u.Username+" "+u.Email+" "+u.FirstName+" "+u.LastName), strings.ToLower(q.Search)) ||
 			q.IDs != nil && !slices.Contains(q.IDs, u.ID) ||
+			len(q.GroupIDs) > 0 && !slices.ContainsFunc(q.GroupIDs, func(g string) bool { return slices.Contains(c.org.members[g], u.ID) }) ||
 			slices.Contains(q.ExcludeIDs, u.ID) ||
 			q.AfterID != "" && u.ID <= q.AfterID {
 			continue
@@ -192,6 +213,15 @@ func (c *fakeCRM) Users(_ context.Context, q salesforce.UserQuery) ([]salesforce
 		out = out[:q.Limit]
 	}
 	return out, nil
+}
+
+func (c *fakeCRM) Groups(context.Context) ([]salesforce.Group, error) {
+	c.org.mu.Lock()
+	defer c.org.mu.Unlock()
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return slices.Clone(c.org.groups), nil
 }
 
 func (c *fakeCRM) User(_ context.Context, id string) (salesforce.User, error) {

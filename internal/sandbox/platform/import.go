@@ -30,7 +30,7 @@ func (p *Platform) CreateSalesUser(ctx context.Context, in SalesUserInput) (Sale
 		if err != nil {
 			return SalesUser{}, false, err
 		}
-		if probs := p.importRulesLocked(conn, u, in.Role, ""); len(probs) > 0 {
+		if probs := p.manualImportRulesLocked(conn, u, in.Role, ""); len(probs) > 0 {
 			return SalesUser{}, false, probs[0]
 		}
 		if used := p.seatsUsedLocked(); used+1 > p.account.SeatLimit {

@@ -20,6 +20,7 @@ type CRM interface {
 	User(ctx context.Context, id string) (salesforce.User, error)
 	UserByUsername(ctx context.Context, username string) (salesforce.User, error)
 	Profiles(ctx context.Context) ([]salesforce.Profile, error)
+	Groups(ctx context.Context) ([]salesforce.Group, error)
 	Organization(ctx context.Context) (salesforce.Organization, error)
 }
 

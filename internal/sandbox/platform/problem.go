@@ -25,6 +25,7 @@ const (
 	CodeCRMAuthorizationFailed          = "crm_authorization_failed"
 	CodeServiceAccountMissingPermission = "service_account_missing_permission"
 	CodeRoleMappingExists               = "role_mapping_exists"
+	CodeUserManagementInSalesforce      = "user_management_in_salesforce"
 	CodePreconditionFailed              = "precondition_failed"
 	CodeRateLimited                     = "rate_limited"
 	CodeInternalError                   = "internal_error"
@@ -38,6 +39,7 @@ const (
 	ResourceRoleMapping     = "role_mapping"
 	ResourceCRMUser         = "crm_user"
 	ResourceCRMProfile      = "crm_profile"
+	ResourceCRMGroup        = "crm_group"
 	ResourceRecycleBinEntry = "recycle_bin_entry"
 )
 
@@ -234,6 +236,27 @@ func ProfileNotMapped(profileID, profileName, connectionID string) *Problem {
 		"crm_profile_id":   profileID,
 		"crm_profile_name": profileName,
 		"connection_id":    connectionID,
+	})
+}
+
+// UserManagementInSalesforce returns a user_management_in_salesforce
+// problem: the connection hands user management to a Salesforce group, so
+// sales users are not imported or restored by hand on it.
+func UserManagementInSalesforce(connectionID, group, groupID, userID, username string) *Problem {
+	who := "the CRM user"
+	if username != "" {
+		who = fmt.Sprintf("%q", username)
+	}
+	detail := fmt.Sprintf("Connection %s hands user management to the Salesforce public group %q (%s): the platform creates and removes its sales users from the group's members at each sync, and refuses imports by hand. "+
+		"Add %s to the group %q in Salesforce (Setup > Public Groups) and the next sync creates the sales user; "+
+		"in Terraform, remove the salesseat_sales_user or roster member for this connection and keep the connection's user_management_group and the role mappings instead.",
+		connectionID, group, groupID, who, group)
+	return newProblem(CodeUserManagementInSalesforce, "User management is handed to Salesforce", detail, map[string]any{
+		"connection_id":            connectionID,
+		"user_management_group":    group,
+		"user_management_group_id": groupID,
+		"crm_user_id":              userID,
+		"crm_username":             username,
 	})
 }
 

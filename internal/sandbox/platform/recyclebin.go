@@ -164,7 +164,7 @@ func (p *Platform) restoreLocked(id, connID string, cu salesforce.User, role *st
 	if role != nil {
 		explicit = *role
 	}
-	if probs := p.importRulesLocked(conn, cu, explicit, id); len(probs) > 0 {
+	if probs := p.manualImportRulesLocked(conn, cu, explicit, id); len(probs) > 0 {
 		return SalesUser{}, probs[0]
 	}
 	if n := p.seatsUsedLocked(); n+1 > p.account.SeatLimit {

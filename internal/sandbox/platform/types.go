@@ -95,22 +95,53 @@ type Role struct {
 // Connection links the account to one Salesforce org. Credentials are never
 // part of it.
 type Connection struct {
-	ID                string    `json:"id"`
-	Name              string    `json:"name"`
-	Environment       string    `json:"environment"`
-	LoginURL          string    `json:"login_url"`
-	ServiceUsername   string    `json:"service_username"`
-	OAuthClientID     string    `json:"oauth_client_id"`
-	AuthMethod        string    `json:"auth_method"`
-	AutomaticUserSync bool      `json:"automatic_user_sync"`
-	UserSync          bool      `json:"user_sync"`
-	Status            string    `json:"status"`
-	StatusReason      string    `json:"status_reason"`
-	OrganizationID    string    `json:"organization_id"`
-	InstanceURL       string    `json:"instance_url"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
-	Version           int       `json:"version"`
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	Environment       string `json:"environment"`
+	LoginURL          string `json:"login_url"`
+	ServiceUsername   string `json:"service_username"`
+	OAuthClientID     string `json:"oauth_client_id"`
+	AuthMethod        string `json:"auth_method"`
+	AutomaticUserSync bool   `json:"automatic_user_sync"`
+	UserSync          bool   `json:"user_sync"`
+	// UserManagementGroup is the API name (DeveloperName) of the Salesforce
+	// public group that user management is handed to; "" keeps it on the
+	// platform. UserManagementGroupID is that group's ID.
+	UserManagementGroup   string      `json:"user_management_group"`
+	UserManagementGroupID string      `json:"user_management_group_id"`
+	LastSync              *SyncReport `json:"last_sync"`
+	Status                string      `json:"status"`
+	StatusReason          string      `json:"status_reason"`
+	OrganizationID        string      `json:"organization_id"`
+	InstanceURL           string      `json:"instance_url"`
+	CreatedAt             time.Time   `json:"created_at"`
+	UpdatedAt             time.Time   `json:"updated_at"`
+	Version               int         `json:"version"`
+}
+
+// SyncReport is what the last automatic sync of a connection did. A sync
+// replaces the report as a whole, so a connection record stays comparable.
+type SyncReport struct {
+	SyncedAt time.Time     `json:"synced_at"`
+	Created  int           `json:"created"`
+	Removed  int           `json:"removed"`
+	Problems []SyncProblem `json:"problems"`
+}
+
+// SyncProblem is a CRM user the sync should have imported but could not:
+// the problem code and detail are those a manual import would get.
+type SyncProblem struct {
+	CRMUserID   string `json:"crm_user_id"`
+	CRMUsername string `json:"crm_username"`
+	Code        string `json:"code"`
+	Detail      string `json:"detail"`
+}
+
+// CRMGroup is a Salesforce public group read through a connection.
+type CRMGroup struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	DeveloperName string `json:"developer_name"`
 }
 
 // CRMUser is a Salesforce user read through a connection.
@@ -240,6 +271,9 @@ type ConnectionInput struct {
 	JWTPrivateKey     string `json:"jwt_private_key,omitempty"`
 	AutomaticUserSync *bool  `json:"automatic_user_sync,omitempty"`
 	UserSync          *bool  `json:"user_sync,omitempty"`
+	// UserManagementGroup names the Salesforce public group (API name or
+	// ID) that user management is handed to; empty keeps it on the platform.
+	UserManagementGroup string `json:"user_management_group,omitempty"`
 }
 
 // ConnectionPatch is the body of a connection update; nil fields stay as
@@ -254,8 +288,11 @@ type ConnectionPatch struct {
 	OAuthClientID     *string `json:"oauth_client_id,omitempty"`
 	AutomaticUserSync *bool   `json:"automatic_user_sync,omitempty"`
 	UserSync          *bool   `json:"user_sync,omitempty"`
-	RefreshToken      *string `json:"refresh_token,omitempty"`
-	JWTPrivateKey     *string `json:"jwt_private_key,omitempty"`
+	// UserManagementGroup: a group's API name or ID hands user management
+	// to it; "" takes it back to the platform.
+	UserManagementGroup *string `json:"user_management_group,omitempty"`
+	RefreshToken        *string `json:"refresh_token,omitempty"`
+	JWTPrivateKey       *string `json:"jwt_private_key,omitempty"`
 }
 
 // AuthorizeInput is the optional body of a re-authorization; both empty
@@ -282,6 +319,9 @@ type CRMUserFilter struct {
 	EmailDomain  string
 	Search       string
 	Imported     *bool
+	// Groups are Salesforce public groups (API names or IDs): users who are
+	// direct members of any of them.
+	Groups []string
 }
 
 // RoleMappingInput is the body of a role mapping create: exactly one of

@@ -81,7 +81,7 @@ func (p *Platform) validateLocked(items []ValidateItem, creates map[int]*planned
 				if conn, err := p.connectedLocked(pc.in.ConnectionID); err != nil {
 					vi.Problems = append(vi.Problems, AsProblem(err))
 				} else {
-					vi.Problems = append(vi.Problems, p.importRulesLocked(conn, pc.user, pc.in.Role, "")...)
+					vi.Problems = append(vi.Problems, p.manualImportRulesLocked(conn, pc.user, pc.in.Role, "")...)
 				}
 				key := strings.ToLower(pc.user.Username)
 				if first, dup := batchUsernames[key]; dup {
@@ -184,7 +184,7 @@ func (p *Platform) restoreRulesLocked(it ValidateItem, vi *ValidationItem) []*Pr
 	if err != nil {
 		return []*Problem{AsProblem(err)}
 	}
-	probs := p.importRulesLocked(conn, cu, role, u.ID)
+	probs := p.manualImportRulesLocked(conn, cu, role, u.ID)
 	if !profileKnown {
 		// Which profile, and so which mapping, is read from the CRM by the
 		// real call; the dry run cannot tell.
