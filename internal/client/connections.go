@@ -48,24 +48,51 @@ const (
 // Connection is a connection to a Salesforce org. Its credentials are
 // write-only and never returned.
 type Connection struct {
-	ID                string    `json:"id"`
-	Name              string    `json:"name"`
-	Environment       string    `json:"environment"`
-	LoginURL          string    `json:"login_url"`
-	ServiceUsername   string    `json:"service_username"`
-	OAuthClientID     string    `json:"oauth_client_id"`
-	AuthMethod        string    `json:"auth_method"`
-	AutomaticUserSync bool      `json:"automatic_user_sync"`
-	UserSync          bool      `json:"user_sync"`
-	Status            string    `json:"status"`
-	StatusReason      string    `json:"status_reason"`
-	OrganizationID    string    `json:"organization_id"`
-	InstanceURL       string    `json:"instance_url"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
-	Version           int       `json:"version"`
+	ID                string `json:"id"`
+	Name              string `json:"name"`
+	Environment       string `json:"environment"`
+	LoginURL          string `json:"login_url"`
+	ServiceUsername   string `json:"service_username"`
+	OAuthClientID     string `json:"oauth_client_id"`
+	AuthMethod        string `json:"auth_method"`
+	AutomaticUserSync bool   `json:"automatic_user_sync"`
+	UserSync          bool   `json:"user_sync"`
+	// UserManagementGroup is the API name of the Salesforce public group
+	// user management is handed to, or empty; UserManagementGroupID is its
+	// ID.
+	UserManagementGroup   string `json:"user_management_group"`
+	UserManagementGroupID string `json:"user_management_group_id"`
+	// LastSync is what the last automatic sync did, or nil.
+	LastSync       *SyncReport `json:"last_sync"`
+	Status         string      `json:"status"`
+	StatusReason   string      `json:"status_reason"`
+	OrganizationID string      `json:"organization_id"`
+	InstanceURL    string      `json:"instance_url"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+	Version        int         `json:"version"`
 	// ETag is the response's ETag header, for Update's IfMatch.
 	ETag string `json:"-"`
+}
+
+// SyncReport is what an automatic sync of a connection did.
+type SyncReport struct {
+	SyncedAt time.Time `json:"synced_at"`
+	Created  int       `json:"created"`
+	// Removed counts the sales users moved to the recycle bin because their
+	// CRM user left the user management group.
+	Removed int `json:"removed"`
+	// Problems are the CRM users the sync could not import.
+	Problems []SyncProblem `json:"problems"`
+}
+
+// SyncProblem is a CRM user the sync could not import, with the problem
+// code and detail a manual import would get.
+type SyncProblem struct {
+	CRMUserID   string `json:"crm_user_id"`
+	CRMUsername string `json:"crm_username"`
+	Code        string `json:"code"`
+	Detail      string `json:"detail"`
 }
 
 func (c *Connection) setETag(etag string) { c.ETag = etag }
@@ -84,6 +111,9 @@ type ConnectionCreateOptions struct {
 	JWTPrivateKey     string `json:"jwt_private_key,omitempty"`
 	AutomaticUserSync *bool  `json:"automatic_user_sync,omitempty"`
 	UserSync          *bool  `json:"user_sync,omitempty"`
+	// UserManagementGroup hands user management to a Salesforce public group
+	// (API name or ID); empty keeps it on the platform.
+	UserManagementGroup string `json:"user_management_group,omitempty"`
 }
 
 // ConnectionUpdateOptions is the body of a connection update; nil fields are
@@ -95,8 +125,11 @@ type ConnectionUpdateOptions struct {
 	OAuthClientID     *string `json:"oauth_client_id,omitempty"`
 	AutomaticUserSync *bool   `json:"automatic_user_sync,omitempty"`
 	UserSync          *bool   `json:"user_sync,omitempty"`
-	RefreshToken      *string `json:"refresh_token,omitempty"`
-	JWTPrivateKey     *string `json:"jwt_private_key,omitempty"`
+	// UserManagementGroup: a group's API name or ID hands user management
+	// to it; "" takes it back to the platform.
+	UserManagementGroup *string `json:"user_management_group,omitempty"`
+	RefreshToken        *string `json:"refresh_token,omitempty"`
+	JWTPrivateKey       *string `json:"jwt_private_key,omitempty"`
 	// IfMatch makes the update conditional on the connection's ETag; a
 	// mismatch fails with ErrPreconditionFailed.
 	IfMatch string `json:"-"`

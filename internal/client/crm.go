@@ -21,6 +21,8 @@ type CRMService interface {
 	ReadUser(ctx context.Context, connectionID, crmUserID string) (*CRMUser, error)
 	// ListProfiles returns the org's profiles.
 	ListProfiles(ctx context.Context, connectionID string) iter.Seq2[*CRMProfile, error]
+	// ListGroups returns the org's public groups.
+	ListGroups(ctx context.Context, connectionID string) iter.Seq2[*CRMGroup, error]
 }
 
 // CRMUser is a user of the Salesforce org.
@@ -45,6 +47,14 @@ type CRMProfile struct {
 	UserCount int    `json:"user_count"`
 }
 
+// CRMGroup is a public group of the Salesforce org.
+type CRMGroup struct {
+	ID   string `json:"id"`
+	Name string `json:"name"` // the label
+	// DeveloperName is the API name (Group Name in Setup).
+	DeveloperName string `json:"developer_name"`
+}
+
 // CRMUserListOptions filters ListUsers; the filters are AND-ed and empty
 // ones are ignored.
 type CRMUserListOptions struct {
@@ -59,6 +69,9 @@ type CRMUserListOptions struct {
 	Search string
 	// Imported matches users that are (true) or are not (false) sales users.
 	Imported *bool
+	// Groups matches direct members of any of these public groups (API
+	// names or IDs).
+	Groups   []string
 	PageSize int
 }
 
@@ -94,6 +107,9 @@ func (s *crmService) ListUsers(ctx context.Context, connectionID string, opts CR
 	if opts.Imported != nil {
 		q.Set("imported", strconv.FormatBool(*opts.Imported))
 	}
+	for _, g := range opts.Groups {
+		q.Add("group", g)
+	}
 	return list[CRMUser](ctx, s.c, p+"/crm-users", q, opts.PageSize)
 }
 
@@ -115,6 +131,14 @@ func (s *crmService) ListProfiles(ctx context.Context, connectionID string) iter
 		return errorSeq[CRMProfile](err)
 	}
 	return list[CRMProfile](ctx, s.c, p+"/crm-profiles", nil, 0)
+}
+
+func (s *crmService) ListGroups(ctx context.Context, connectionID string) iter.Seq2[*CRMGroup, error] {
+	p, err := connectionPath(connectionID)
+	if err != nil {
+		return errorSeq[CRMGroup](err)
+	}
+	return list[CRMGroup](ctx, s.c, p+"/crm-groups", nil, 0)
 }
 
 // errorSeq is an iterator that yields only err.

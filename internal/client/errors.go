@@ -29,6 +29,7 @@ var (
 	ErrCRMAuthorizationFailed          = errors.New("salesseat: CRM authorization failed")
 	ErrServiceAccountMissingPermission = errors.New("salesseat: service account missing permission")
 	ErrRoleMappingExists               = errors.New("salesseat: role mapping exists")
+	ErrUserManagementInSalesforce      = errors.New("salesseat: user management is handed to Salesforce")
 	ErrIdempotencyKeyReused            = errors.New("salesseat: idempotency key reused")
 	ErrPreconditionFailed              = errors.New("salesseat: precondition failed")
 	ErrRateLimited                     = errors.New("salesseat: rate limited")
@@ -56,6 +57,7 @@ const (
 	CodeCRMAuthorizationFailed          = "crm_authorization_failed"
 	CodeServiceAccountMissingPermission = "service_account_missing_permission"
 	CodeRoleMappingExists               = "role_mapping_exists"
+	CodeUserManagementInSalesforce      = "user_management_in_salesforce"
 	CodeIdempotencyKeyReused            = "idempotency_key_reused"
 	CodePreconditionFailed              = "precondition_failed"
 	CodeRateLimited                     = "rate_limited"
@@ -78,6 +80,7 @@ var codeSentinels = map[string]error{
 	CodeCRMAuthorizationFailed:          ErrCRMAuthorizationFailed,
 	CodeServiceAccountMissingPermission: ErrServiceAccountMissingPermission,
 	CodeRoleMappingExists:               ErrRoleMappingExists,
+	CodeUserManagementInSalesforce:      ErrUserManagementInSalesforce,
 	CodeIdempotencyKeyReused:            ErrIdempotencyKeyReused,
 	CodePreconditionFailed:              ErrPreconditionFailed,
 	CodeRateLimited:                     ErrRateLimited,
@@ -133,6 +136,9 @@ type Error struct {
 	ConflictingRoleMappingID string
 	// precondition_failed: the resource's current ETag.
 	CurrentETag string
+	// user_management_in_salesforce: the Salesforce public group that
+	// manages the connection's users (API name and ID).
+	UserManagementGroup, UserManagementGroupID string
 	// validation_failed: the fields at fault.
 	FieldErrors []FieldError
 
@@ -212,6 +218,7 @@ func (e *Error) problemMembers(status *int) map[string]any {
 		"crm_error": &e.CRMError, "crm_error_description": &e.CRMErrorDescription,
 		"service_username": &e.ServiceUsername, "permission": &e.Permission, "resource": &e.Resource,
 		"conflicting_role_mapping_id": &e.ConflictingRoleMappingID, "current_etag": &e.CurrentETag,
+		"user_management_group": &e.UserManagementGroup, "user_management_group_id": &e.UserManagementGroupID,
 		"errors": &e.FieldErrors,
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
 )
 
 // Fixture facts of the sandbox's default fixture (internal/sandbox/fixture/default.yaml).
@@ -695,5 +696,48 @@ func TestSandboxBatch(t *testing.T) {
 	}
 	if !slices.Contains(ids, priyaPatel) || slices.Contains(ids, jordanLee) || len(ids) != acc.SeatsUsed {
 		t.Errorf("sales users after the batch: %v (want Priya in, Jordan out, %d in all)", ids, acc.SeatsUsed)
+	}
+}
+
+// TestSandboxUserManagementGroup covers the client's side of a connection
+// that hands user management to a Salesforce public group: the setting, the
+// org's groups, the group filter, the sync report and the typed refusal.
+func TestSandboxUserManagementGroup(t *testing.T) {
+	sb, c := startSandbox(t)
+	ctx := context.Background()
+	creds := sb.Credentials()
+	g, err := sb.Org().AddGroup(creds.OrganizationID, sforg.GroupSeed{Name: "Sales Team", DeveloperName: "Sales_Team", MemberIDs: []string{jordanLee}})
+	if err != nil {
+		t.Fatalf("AddGroup: %v", err)
+	}
+	conn := createConnection(t, sb, c)
+	groups, err := client.Collect(c.CRM.ListGroups(ctx, conn.ID))
+	if err != nil || !slices.ContainsFunc(groups, func(x *client.CRMGroup) bool {
+		return x.ID == g.ID && x.DeveloperName == "Sales_Team" && x.Name == "Sales Team"
+	}) {
+		t.Fatalf("CRM.ListGroups = %+v, %v", groups, err)
+	}
+	members, err := client.Collect(c.CRM.ListUsers(ctx, conn.ID, client.CRMUserListOptions{Groups: []string{"sales_team"}}))
+	if err != nil || len(members) != 1 || members[0].ID != jordanLee {
+		t.Fatalf("CRM.ListUsers by group = %+v, %v", members, err)
+	}
+
+	if _, err := c.RoleMappings.Create(ctx, client.RoleMappingCreateOptions{ConnectionID: conn.ID, CRMProfileName: "Sales Rep", Role: "sales"}); err != nil {
+		t.Fatalf("RoleMappings.Create: %v", err)
+	}
+	group := "Sales_Team"
+	managed, err := c.Connections.Update(ctx, conn.ID, client.ConnectionUpdateOptions{UserManagementGroup: &group})
+	if err != nil || managed.UserManagementGroup != "Sales_Team" || managed.UserManagementGroupID != g.ID {
+		t.Fatalf("Connections.Update = %+v, %v", managed, err)
+	}
+	// Handing it over syncs at once: Jordan is imported.
+	if managed.LastSync == nil || managed.LastSync.Created != 1 || len(managed.LastSync.Problems) != 0 || managed.LastSync.SyncedAt.IsZero() {
+		t.Fatalf("LastSync = %+v", managed.LastSync)
+	}
+	_, err = c.SalesUsers.Create(ctx, client.SalesUserCreateOptions{ConnectionID: conn.ID, CRMUserID: marcoRossi, Role: "marketing"})
+	var apiErr *client.Error
+	if !errors.Is(err, client.ErrUserManagementInSalesforce) || !errors.As(err, &apiErr) ||
+		apiErr.UserManagementGroup != "Sales_Team" || apiErr.UserManagementGroupID != g.ID || apiErr.ConnectionID != conn.ID || apiErr.Status != 409 {
+		t.Fatalf("SalesUsers.Create on a managed connection = %+v", err)
 	}
 }
