@@ -29,15 +29,16 @@ func (r *crmConnectionResource) Create(ctx context.Context, req resource.CreateR
 	}
 	refreshToken, privateKey := credentialsOf(config)
 	opts := client.ConnectionCreateOptions{
-		Name:              plan.Name.ValueString(),
-		Environment:       plan.Environment.ValueString(),
-		LoginURL:          config.LoginURL.ValueString(),
-		ServiceUsername:   plan.ServiceUsername.ValueString(),
-		OAuthClientID:     plan.OAuthClientID.ValueString(),
-		RefreshToken:      refreshToken,
-		JWTPrivateKey:     privateKey,
-		AutomaticUserSync: plan.AutoImportCRMUsers.ValueBoolPointer(),
-		UserSync:          plan.ProfileRoleSync.ValueBoolPointer(),
+		Name:                plan.Name.ValueString(),
+		Environment:         plan.Environment.ValueString(),
+		LoginURL:            config.LoginURL.ValueString(),
+		ServiceUsername:     plan.ServiceUsername.ValueString(),
+		OAuthClientID:       plan.OAuthClientID.ValueString(),
+		RefreshToken:        refreshToken,
+		JWTPrivateKey:       privateKey,
+		AutomaticUserSync:   plan.AutoImportCRMUsers.ValueBoolPointer(),
+		UserSync:            plan.ProfileRoleSync.ValueBoolPointer(),
+		UserManagementGroup: plan.UserManagementGroup.ValueString(),
 	}
 	conn, err := r.data.client.Connections.Create(ctx, opts)
 	r.data.wrote()
@@ -122,6 +123,10 @@ func (r *crmConnectionResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	if !plan.ProfileRoleSync.Equal(state.ProfileRoleSync) {
 		opts.UserSync, changed = plan.ProfileRoleSync.ValueBoolPointer(), true
+	}
+	if !plan.UserManagementGroup.Equal(state.UserManagementGroup) {
+		g := plan.UserManagementGroup.ValueString()
+		opts.UserManagementGroup, changed = &g, true
 	}
 	if credentialsChanged(plan, state) {
 		refreshToken, privateKey := credentialsOf(config)

@@ -6,10 +6,16 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
 // ModifyPlan fills in what the configuration leaves to the API (the login
@@ -98,7 +104,71 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 				"If a for_each takes its keys from a data source of this connection, pass the connection ID to the data source through a locals value, so the re-authorization plans in the same run.",
 				state.Name.ValueString(), state.ID.ValueString(), orDash(state.StatusReason.ValueString())))
 	}
+	if !plan.UserManagementGroup.IsNull() && !plan.UserManagementGroup.IsUnknown() {
+		if plan.UserManagementGroup.Equal(state.UserManagementGroup) {
+			plan.UserManagementGrpID = state.UserManagementGrpID
+			warnSyncProblems(state, &resp.Diagnostics)
+		} else {
+			r.warnGroupTakesOver(ctx, state, plan.UserManagementGroup.ValueString(), &resp.Diagnostics)
+		}
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// warnSyncProblems shows the problems the platform's last sync reported on
+// a connection that hands user management to a Salesforce group: group
+// members who hold no seat, and why.
+func warnSyncProblems(state crmConnectionResourceModel, diags *diag.Diagnostics) {
+	problems := syncProblemsOf(state.LastSync)
+	if len(problems) == 0 {
+		return
+	}
+	lines := make([]string, 0, len(problems))
+	for _, p := range problems {
+		lines = append(lines, fmt.Sprintf("  - %s: %s (%s)", crmUser(p.CRMUsername, p.CRMUserID), p.Detail, p.Code))
+	}
+	diags.AddAttributeWarning(path.Root("last_sync"), "Salesforce Group Members Without A Seat",
+		fmt.Sprintf("The platform's last sync of connection %q (%s) could not give %d %s of the Salesforce group %q a seat:\n%s\n\n"+
+			"Fix each cause (in Salesforce, or with a salesseat_profile_role_mapping for an unmapped profile; seats are freed by removing members from the group), "+
+			"or remove those users from the group. The next sync retries them; this warning shows on every plan until it succeeds.",
+			state.Name.ValueString(), state.ID.ValueString(), len(problems), plural(len(problems), "member", "members"),
+			state.UserManagementGroup.ValueString(), strings.Join(lines, "\n")))
+}
+
+// warnGroupTakesOver tells, when the plan hands user management to a
+// Salesforce group, which sales users of the connection the group does not
+// hold: the first sync moves them to the recycle bin. A group the org does
+// not have fails the plan.
+func (r *crmConnectionResource) warnGroupTakesOver(ctx context.Context, state crmConnectionResourceModel, group string, diags *diag.Diagnostics) {
+	if r.data == nil || state.Status.ValueString() != statusConnected {
+		return
+	}
+	connID := state.ID.ValueString()
+	imported := true
+	all := map[string]string{}
+	for u, err := range r.data.client.CRM.ListUsers(ctx, connID, client.CRMUserListOptions{Imported: &imported}) {
+		if err != nil {
+			return // the update reports what is wrong
+		}
+		all[u.ID] = crmUser(u.Username, u.ID)
+	}
+	for u, err := range r.data.client.CRM.ListUsers(ctx, connID, client.CRMUserListOptions{Imported: &imported, Groups: []string{group}}) {
+		if err != nil {
+			addAPIError(diags, fmt.Sprintf("check the Salesforce group %q", group), err, func(*client.Error) (path.Path, bool) { return path.Root("user_management_group"), true })
+			return
+		}
+		delete(all, u.ID)
+	}
+	names := slices.Sorted(maps.Values(all))
+	detail := fmt.Sprintf("From this apply on, the Salesforce group %q decides who holds a seat on connection %q: each sync imports its active members "+
+		"and moves the connection's other sales users to the recycle bin, and imports by hand (salesseat_sales_user, roster members) are refused on this connection.",
+		group, state.Name.ValueString())
+	if len(names) > 0 {
+		detail += fmt.Sprintf(" %d sales %s of this org %s not in the group and will lose %s seat at the first sync:\n  - %s\n\n"+
+			"Add them to the group in Salesforce before applying if they should keep access.",
+			len(names), plural(len(names), "user", "users"), plural(len(names), "is", "are"), plural(len(names), "its", "their"), strings.Join(names, "\n  - "))
+	}
+	diags.AddAttributeWarning(path.Root("user_management_group"), "User Management Handed To Salesforce", detail)
 }
 
 // authMethodOf derives the auth method from which credential is configured.

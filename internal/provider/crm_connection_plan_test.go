@@ -4,11 +4,14 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 )
 
 func connectionModel(status, reason string, jwt bool) crmConnectionResourceModel {
@@ -20,6 +23,7 @@ func connectionModel(status, reason string, jwt bool) crmConnectionResourceModel
 		AutoImportCRMUsers: types.BoolValue(false), ProfileRoleSync: types.BoolValue(true), AuthMethod: types.StringValue(authMethodRefreshToken),
 		Status: types.StringValue(status), StatusReason: types.StringValue(reason),
 		OrganizationID: types.StringValue("00D5A0000000001UAA"), InstanceURL: types.StringValue("https://acme.my.salesforce.com"),
+		UserManagementGroup: types.StringNull(), UserManagementGrpID: types.StringNull(), LastSync: types.ObjectNull(lastSyncAttrTypes),
 	}
 	if jwt {
 		m.RefreshToken = types.StringNull()
@@ -170,6 +174,61 @@ func TestCRMConnectionValidateConfigWriteOnlyVersion(t *testing.T) {
 			}
 			if strings.Contains(warnings[0].Detail(), "secret") {
 				t.Errorf("warning leaks the credential: %q", warnings[0].Detail())
+			}
+		})
+	}
+}
+
+// TestCRMConnectionWarnsSyncProblems checks that a connection handing user
+// management to a Salesforce group shows the members its last sync could not
+// seat as one warning on every plan, and nothing when the sync succeeded.
+func TestCRMConnectionWarnsSyncProblems(t *testing.T) {
+	ctx := context.Background()
+	r := NewCRMConnectionResource()
+	s := resourceSchema(t, r).Schema
+	report := &client.SyncReport{SyncedAt: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC), Created: 3, Problems: []client.SyncProblem{
+		{CRMUserID: "0055A0000000005QAA", CRMUsername: "marco.rossi@acme.example", Code: "profile_not_mapped", Detail: "Add a role mapping for the profile \"Marketing User\"."},
+		{CRMUserID: "0055A0000000010QAA", CRMUsername: "late@acme.example", Code: "seat_limit_reached", Detail: "No free seat."},
+	}}
+	for name, tc := range map[string]struct {
+		report *client.SyncReport
+		want   []string
+	}{
+		"problems":    {report: report, want: []string{"Sales_Team", "2 members", `"marco.rossi@acme.example" (0055A0000000005QAA)`, "profile_not_mapped", "late@acme.example", "No free seat."}},
+		"no problems": {report: &client.SyncReport{SyncedAt: report.SyncedAt, Created: 1, Problems: []client.SyncProblem{}}},
+		"no sync yet": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := connectionModel(statusConnected, "", false)
+			m.StatusReason = types.StringNull()
+			m.UserManagementGroup, m.UserManagementGrpID = types.StringValue("Sales_Team"), types.StringValue("00G5A0000000001QAA")
+			m.LastSync = lastSyncValue(tc.report)
+			stateRaw := rawFrom(t, r, &m)
+			config := m
+			config.AuthMethod, config.Status, config.StatusReason = types.StringNull(), types.StringNull(), types.StringNull()
+			config.OrganizationID, config.InstanceURL, config.UserManagementGrpID = types.StringNull(), types.StringNull(), types.StringNull()
+			config.LastSync = types.ObjectNull(lastSyncAttrTypes)
+			req := resource.ModifyPlanRequest{
+				State:  tfsdk.State{Schema: s, Raw: stateRaw},
+				Plan:   tfsdk.Plan{Schema: s, Raw: stateRaw},
+				Config: tfsdk.Config{Schema: s, Raw: rawFrom(t, r, &config)},
+			}
+			resp := resource.ModifyPlanResponse{Plan: req.Plan}
+			r.(*crmConnectionResource).ModifyPlan(ctx, req, &resp) //nolint:forcetypeassert // NewCRMConnectionResource returns this type
+			warnings := resp.Diagnostics.Warnings()
+			if len(tc.want) == 0 {
+				if len(resp.Diagnostics) > 0 {
+					t.Errorf("diagnostics %v, want none", resp.Diagnostics)
+				}
+				return
+			}
+			if resp.Diagnostics.HasError() || len(warnings) != 1 || warnings[0].Summary() != "Salesforce Group Members Without A Seat" {
+				t.Fatalf("diagnostics %v, want one warning", resp.Diagnostics)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(warnings[0].Detail(), w) {
+					t.Errorf("warning lacks %q:\n%s", w, warnings[0].Detail())
+				}
 			}
 		})
 	}

@@ -3,10 +3,13 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -17,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 var (
@@ -52,6 +56,9 @@ type crmConnectionResourceModel struct {
 	CredentialsWOVersion types.Int64  `tfsdk:"credentials_wo_version"`
 	AutoImportCRMUsers   types.Bool   `tfsdk:"auto_import_crm_users"`
 	ProfileRoleSync      types.Bool   `tfsdk:"profile_role_sync"`
+	UserManagementGroup  types.String `tfsdk:"user_management_group"`
+	UserManagementGrpID  types.String `tfsdk:"user_management_group_id"`
+	LastSync             types.Object `tfsdk:"last_sync"`
 	AuthMethod           types.String `tfsdk:"auth_method"`
 	Status               types.String `tfsdk:"status"`
 	StatusReason         types.String `tfsdk:"status_reason"`
@@ -174,6 +181,42 @@ func (r *crmConnectionResource) Schema(_ context.Context, _ resource.SchemaReque
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
 			},
+			"user_management_group": schema.StringAttribute{
+				MarkdownDescription: "Hands user management to a Salesforce public group: its **API name** (the Group Name in Setup > Public Groups, " +
+					"case-insensitive) or its ID. While it is set, the platform makes the connection's sales users the group's active members at each sync: " +
+					"it imports members (with the roles of the `salesseat_profile_role_mapping` resources; the seat limit still applies) and moves sales users " +
+					"whose CRM user is not in the group to the recycle bin — including ones imported before. Imports by hand are then refused, so declare no " +
+					"`salesseat_sales_user` or roster member on this connection: manage the group's membership in Salesforce, and the connection and role " +
+					"mappings in Terraform (see the guide *Managed in Salesforce*). Needs `profile_role_sync = true` and `auto_import_crm_users = false`. " +
+					"Null (the default) keeps user management on the platform. Problems of the last sync show in `last_sync` and as plan warnings.",
+				Optional:   true,
+				Validators: []validator.String{nonBlankValidator{}},
+			},
+			"user_management_group_id": schema.StringAttribute{
+				MarkdownDescription: "18-character ID of the Salesforce public group named by `user_management_group`; null without one.",
+				Computed:            true,
+			},
+			"last_sync": schema.SingleNestedAttribute{
+				MarkdownDescription: "What the platform's last automatic sync of this connection did (with `user_management_group` or `auto_import_crm_users`), " +
+					"as of the last refresh; null when none has run since the setting was made.",
+				Computed: true,
+				Attributes: map[string]schema.Attribute{
+					"synced_at": schema.StringAttribute{MarkdownDescription: "When the sync ran (RFC 3339).", Computed: true},
+					"created":   schema.Int64Attribute{MarkdownDescription: "Sales users the sync created.", Computed: true},
+					"removed": schema.Int64Attribute{MarkdownDescription: "Sales users the sync moved to the recycle bin because their CRM user is not in the `user_management_group`.",
+						Computed: true},
+					"problems": schema.ListNestedAttribute{
+						MarkdownDescription: "CRM users the sync should have imported but could not, each with the reason; every plan shows them as warnings.",
+						Computed:            true,
+						NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+							"crm_user_id":  schema.StringAttribute{MarkdownDescription: "The CRM user's 18-character Salesforce ID.", Computed: true},
+							"crm_username": schema.StringAttribute{MarkdownDescription: "The CRM user's username.", Computed: true},
+							"code":         schema.StringAttribute{MarkdownDescription: "The problem code, e.g. `profile_not_mapped`, `seat_limit_reached`, `crm_username_mapped`.", Computed: true},
+							"detail":       schema.StringAttribute{MarkdownDescription: "The cause and the fix.", Computed: true},
+						}},
+					},
+				},
+			},
 			"auth_method": schema.StringAttribute{
 				MarkdownDescription: "How the connection authorizes: `refresh_token` or `jwt_bearer`, following which credential is set.",
 				Computed:            true,
@@ -218,7 +261,22 @@ func (r *crmConnectionResource) ConfigValidators(_ context.Context) []resource.C
 func (r *crmConnectionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config crmConnectionResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || !config.CredentialsWOVersion.IsNull() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if g := config.UserManagementGroup; !g.IsNull() && !g.IsUnknown() {
+		if config.AutoImportCRMUsers.ValueBool() {
+			resp.Diagnostics.AddAttributeError(path.Root("auto_import_crm_users"), "Conflicting User Management Settings",
+				fmt.Sprintf("auto_import_crm_users imports every CRM user whose profile is mapped, but user_management_group hands user management to the Salesforce group %q, "+
+					"which decides who holds a seat. Remove auto_import_crm_users (or set it to false), or remove user_management_group.", g.ValueString()))
+		}
+		if !config.ProfileRoleSync.IsNull() && !config.ProfileRoleSync.IsUnknown() && !config.ProfileRoleSync.ValueBool() {
+			resp.Diagnostics.AddAttributeError(path.Root("profile_role_sync"), "Conflicting User Management Settings",
+				fmt.Sprintf("The sales users the Salesforce group %q brings in take the roles of the profile role mappings, so profile_role_sync must stay true "+
+					"while user_management_group is set. Remove profile_role_sync = false, or remove user_management_group.", g.ValueString()))
+		}
+	}
+	if !config.CredentialsWOVersion.IsNull() {
 		return
 	}
 	for name, v := range map[string]types.String{"refresh_token_wo": config.RefreshTokenWO, "jwt_private_key_wo": config.JWTPrivateKeyWO} {
@@ -241,7 +299,7 @@ func connectionAttribute(e *client.Error) (path.Path, bool) {
 	case client.CodeServiceAccountMissingPermission:
 		return path.Root("service_username"), true
 	}
-	return fieldAttribute(e, "name", "environment", "login_url", "service_username", "oauth_client_id", "automatic_user_sync=auto_import_crm_users", "user_sync=profile_role_sync")
+	return fieldAttribute(e, "name", "environment", "login_url", "service_username", "oauth_client_id", "automatic_user_sync=auto_import_crm_users", "user_sync=profile_role_sync", "user_management_group")
 }
 
 // fromAPI copies the API's view into the model. Credentials are never
@@ -255,6 +313,16 @@ func (m *crmConnectionResourceModel) fromAPI(c *client.Connection) {
 	m.OAuthClientID = stringOrNull(c.OAuthClientID)
 	m.AutoImportCRMUsers = types.BoolValue(c.AutomaticUserSync)
 	m.ProfileRoleSync = types.BoolValue(c.UserSync)
+	// The API answers with the group's API name as Salesforce spells it; a
+	// configuration naming the same group by ID or in other case keeps its
+	// spelling.
+	if c.UserManagementGroup == "" {
+		m.UserManagementGroup = types.StringNull()
+	} else if cur := m.UserManagementGroup.ValueString(); !strings.EqualFold(cur, c.UserManagementGroup) && !sfid.Equal(cur, c.UserManagementGroupID) {
+		m.UserManagementGroup = types.StringValue(c.UserManagementGroup)
+	}
+	m.UserManagementGrpID = stringOrNull(c.UserManagementGroupID)
+	m.LastSync = lastSyncValue(c.LastSync)
 	m.AuthMethod = stringOrNull(c.AuthMethod)
 	m.Status = stringOrNull(c.Status)
 	m.StatusReason = stringOrNull(c.StatusReason)
@@ -263,4 +331,60 @@ func (m *crmConnectionResourceModel) fromAPI(c *client.Connection) {
 	// Write-only values are never stored.
 	m.RefreshTokenWO = types.StringNull()
 	m.JWTPrivateKeyWO = types.StringNull()
+}
+
+// syncProblemAttrTypes and lastSyncAttrTypes are the types of last_sync.
+var (
+	syncProblemAttrTypes = map[string]attr.Type{
+		"crm_user_id": types.StringType, "crm_username": types.StringType, "code": types.StringType, "detail": types.StringType,
+	}
+	lastSyncAttrTypes = map[string]attr.Type{
+		"synced_at": types.StringType, "created": types.Int64Type, "removed": types.Int64Type,
+		"problems": types.ListType{ElemType: types.ObjectType{AttrTypes: syncProblemAttrTypes}},
+	}
+)
+
+// lastSyncValue converts the API's sync report; nil is null.
+func lastSyncValue(r *client.SyncReport) types.Object {
+	if r == nil {
+		return types.ObjectNull(lastSyncAttrTypes)
+	}
+	problems := make([]attr.Value, 0, len(r.Problems))
+	for _, p := range r.Problems {
+		problems = append(problems, types.ObjectValueMust(syncProblemAttrTypes, map[string]attr.Value{
+			"crm_user_id": stringOrNull(p.CRMUserID), "crm_username": stringOrNull(p.CRMUsername),
+			"code": stringOrNull(p.Code), "detail": stringOrNull(p.Detail),
+		}))
+	}
+	return types.ObjectValueMust(lastSyncAttrTypes, map[string]attr.Value{
+		"synced_at": types.StringValue(r.SyncedAt.UTC().Format(time.RFC3339)),
+		"created":   types.Int64Value(int64(r.Created)),
+		"removed":   types.Int64Value(int64(r.Removed)),
+		"problems":  types.ListValueMust(types.ObjectType{AttrTypes: syncProblemAttrTypes}, problems),
+	})
+}
+
+// syncProblemsOf returns the problems of a last_sync value, for the plan's
+// warnings.
+func syncProblemsOf(v types.Object) []client.SyncProblem {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	list, ok := v.Attributes()["problems"].(types.List)
+	if !ok {
+		return nil
+	}
+	var out []client.SyncProblem
+	for _, e := range list.Elements() {
+		o, ok := e.(types.Object)
+		if !ok {
+			continue
+		}
+		get := func(name string) string {
+			s, _ := o.Attributes()[name].(types.String)
+			return s.ValueString()
+		}
+		out = append(out, client.SyncProblem{CRMUserID: get("crm_user_id"), CRMUsername: get("crm_username"), Code: get("code"), Detail: get("detail")})
+	}
+	return out
 }

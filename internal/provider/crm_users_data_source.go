@@ -34,6 +34,7 @@ type crmUsersDataSourceModel struct {
 	Active       types.Bool     `tfsdk:"active"`
 	ProfileIDs   []types.String `tfsdk:"crm_profile_ids"`
 	ProfileNames []types.String `tfsdk:"crm_profile_names"`
+	Groups       []types.String `tfsdk:"crm_groups"`
 	EmailDomain  types.String   `tfsdk:"email_domain"`
 	Search       types.String   `tfsdk:"search"`
 	Imported     types.Bool     `tfsdk:"imported"`
@@ -108,6 +109,14 @@ func (d *crmUsersDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				Optional:            true,
 				Validators:          []validator.List{listvalidator.ValueStringsAre(nonBlankValidator{})},
 			},
+			"crm_groups": schema.ListAttribute{
+				MarkdownDescription: "Only users who are direct members of one of these Salesforce public groups, by API name (the Group Name in Setup > Public Groups, " +
+					"case-insensitive) or ID (`00G…`), e.g. `[\"Sales_Team\"]`. A group the org does not have fails the read with the list of its groups. " +
+					"With `user_management_group` on the connection, `crm_groups = [that group]` lists the users who hold (or should hold) its seats.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators:  []validator.List{listvalidator.ValueStringsAre(nonBlankValidator{})},
+			},
 			"email_domain": schema.StringAttribute{
 				MarkdownDescription: "Only users whose email is in this domain, e.g. `acme.com` (without `@`).",
 				Optional:            true,
@@ -175,6 +184,9 @@ func (d *crmUsersDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	for _, n := range model.ProfileNames {
 		opts.ProfileNames = append(opts.ProfileNames, n.ValueString())
+	}
+	for _, g := range model.Groups {
+		opts.Groups = append(opts.Groups, g.ValueString())
 	}
 	connectionID := model.ConnectionID.ValueString()
 	users := []attr.Value{}

@@ -32,6 +32,10 @@ const (
 	// error and of the warnings that name the further sales users that do
 	// not fit; one summary lets Terraform collapse the warnings.
 	seatShortageSummary = "Not Enough Seats"
+
+	// userManagedSummary is the summary of the refusal to import on a
+	// connection that hands user management to a Salesforce group.
+	userManagedSummary = "User Management Is In Salesforce"
 )
 
 // resourceNames names the resource kinds of not_found problems: a Title
@@ -42,6 +46,7 @@ var resourceNames = map[string]struct{ title, noun string }{
 	"role_mapping":      {"Role Mapping", "role mapping"},
 	"crm_user":          {"CRM User", "CRM user"},
 	"crm_profile":       {"CRM Profile", "CRM profile"},
+	"crm_group":         {"Salesforce Group", "Salesforce public group"},
 	"recycle_bin_entry": {"Recycle Bin Entry", "recycle bin entry"},
 }
 
@@ -144,6 +149,8 @@ func describeProblem(e *client.Error) (summary, body string) {
 				"Manage the existing mapping with Terraform instead of creating a second one:\n\n%s",
 			orDash(e.CRMProfileID), e.ConflictingRoleMappingID,
 			importBlock("salesseat_profile_role_mapping", e.ConflictingRoleMappingID))
+	case client.CodeUserManagementInSalesforce:
+		return userManagedSummary, userManagedText(e)
 	case client.CodeNotFound:
 		name, ok := resourceNames[e.Resource]
 		if !ok {
@@ -184,6 +191,22 @@ func describeProblem(e *client.Error) (summary, body string) {
 		}
 		return titleCase(title), e.Detail
 	}
+}
+
+// userManagedText explains user_management_in_salesforce: the connection's
+// seats follow a Salesforce group, so the fix is in Salesforce (add the user
+// to the group) and in the configuration (drop the per-user declaration).
+func userManagedText(e *client.Error) string {
+	who := "this CRM user"
+	if e.CRMUsername != "" || e.CRMUserID != "" {
+		who = "CRM user " + crmUser(e.CRMUsername, e.CRMUserID)
+	}
+	return fmt.Sprintf("Connection %s hands user management to the Salesforce public group %q (user_management_group on its salesseat_crm_connection), "+
+		"so the platform creates and removes its sales users from the group's members and refuses imports by hand. "+
+		"To give %s a seat, add it to the group %q in Salesforce (Setup > Public Groups); the next sync creates the sales user with the role of its profile's mapping. "+
+		"Then remove this salesseat_sales_user (or roster member) from the configuration: on this connection Terraform manages the connection and the salesseat_profile_role_mapping resources, "+
+		"and Salesforce the group. To manage seats in Terraform instead, remove user_management_group from the connection first.",
+		orDash(e.ConnectionID), e.UserManagementGroup, who, e.UserManagementGroup)
 }
 
 // seatLimitText says that the API refused to add requested sales users

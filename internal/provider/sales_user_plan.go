@@ -361,6 +361,15 @@ func (r *salesUserResource) reportProblems(problems []*client.Error, config sale
 		serviceAccount = serviceAccount || (p != nil && p.Code == client.CodeServiceAccountNotAllowed)
 	}
 	for _, p := range problems {
+		if p != nil && p.Code == client.CodeUserManagementInSalesforce {
+			// Nothing else matters: no import by hand succeeds on this
+			// connection, whatever the user's profile or status.
+			summary, body := describeProblem(p)
+			diags.AddAttributeError(path.Root("connection_id"), summary, dryRunDetail(config, body))
+			return
+		}
+	}
+	for _, p := range problems {
 		if p == nil {
 			continue
 		}

@@ -261,7 +261,7 @@ func (m salesUserResourceModel) problemAttribute() problemAttribute {
 			return key, true
 		case client.CodeProfileNotMapped:
 			return path.Root("role"), true
-		case client.CodeConnectionDisconnected:
+		case client.CodeConnectionDisconnected, client.CodeUserManagementInSalesforce:
 			return path.Root("connection_id"), true
 		case client.CodeNotFound:
 			switch e.Resource {

@@ -101,6 +101,7 @@ type memberSpec struct {
 // selectSpec is one select block.
 type selectSpec struct {
 	profileNames, profileIDs []string
+	groups                   []string
 	active                   *bool
 	emailDomain, search      string
 	role, team               string
@@ -121,7 +122,7 @@ func specOf(attrs rosterAttrs) rosterSpec {
 	for _, block := range listOf(attrs["select"]) {
 		b := attrsOf(block)
 		spec.selects = append(spec.selects, selectSpec{
-			profileNames: stringsOf(b["crm_profile_names"]), profileIDs: stringsOf(b["crm_profile_ids"]), active: boolOf(b["active"]),
+			profileNames: stringsOf(b["crm_profile_names"]), profileIDs: stringsOf(b["crm_profile_ids"]), groups: stringsOf(b["crm_groups"]), active: boolOf(b["active"]),
 			emailDomain: stringOf(b["email_domain"]), search: stringOf(b["search"]),
 			role: stringOf(b["role"]), team: stringOf(b["team"]), hidden: stringsOf(b["hidden_components"]),
 		})
@@ -145,6 +146,7 @@ func (r *salesUsersResource) desired(ctx context.Context, spec rosterSpec, diags
 	for i, sel := range spec.selects {
 		opts := client.CRMUserListOptions{
 			ProfileNames: sel.profileNames,
+			Groups:       sel.groups,
 			EmailDomain:  sel.emailDomain,
 			Search:       sel.search,
 			PageSize:     pageSize,
@@ -353,10 +355,20 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 			verdicts[start+v.Index] = v
 		}
 	}
-	var short []string
+	var short, refused []string
+	var refusal *client.Error
 	disconnected := false
 	for i, op := range d.ops {
 		v := verdicts[i]
+		if j := slices.IndexFunc(v.Problems, func(p *client.Error) bool { return p != nil && p.Code == client.CodeUserManagementInSalesforce }); j >= 0 {
+			// No import by hand succeeds on this connection: one error for
+			// the roster names every member it refuses.
+			if op.want != nil {
+				refusal = v.Problems[j]
+				refused = append(refused, op.want.describe(v.CRMUsername))
+			}
+			continue
+		}
 		serviceAccount := slices.ContainsFunc(v.Problems, func(p *client.Error) bool { return p != nil && p.Code == client.CodeServiceAccountNotAllowed })
 		for _, p := range v.Problems {
 			if p == nil || p.Code == client.CodeSeatLimitReached {
@@ -400,6 +412,20 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 		if op.want != nil && (op.item.Action == client.ValidateActionCreate || op.item.Action == client.ValidateActionRestore) {
 			short = append(short, op.want.describe(v.CRMUsername))
 		}
+	}
+	if refusal != nil {
+		refusal.CRMUsername, refusal.CRMUserID = "", ""
+		_, body := describeProblem(refusal)
+		slices.Sort(refused)
+		shown := refused[:min(len(refused), 20)]
+		more := ""
+		if len(refused) > len(shown) {
+			more = fmt.Sprintf("\n  - and %d more", len(refused)-len(shown))
+		}
+		diags.AddAttributeError(path.Root("connection_id"), userManagedSummary, fmt.Sprintf(
+			"The roster would import %d %s by hand:\n  - %s%s\n\n%s\n\nOriginal error: %s",
+			len(refused), plural(len(refused), "member", "members"), strings.Join(shown, "\n  - "), more, body, refusal))
+		return verdicts
 	}
 	if err := r.checkSeats(ctx, d, short, diags); err != nil {
 		addAPIError(diags, "read the account's seats to check the roster", err, nil)

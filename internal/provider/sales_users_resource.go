@@ -170,6 +170,14 @@ func (r *salesUsersResource) Schema(_ context.Context, _ resource.SchemaRequest,
 							Optional:            true,
 							Validators:          []validator.Set{setvalidator.ValueStringsAre(sfidtype.Validator("00e", "profile"))},
 						},
+						"crm_groups": schema.SetAttribute{
+							MarkdownDescription: "Users who are direct members of one of these Salesforce public groups, by API name (the Group Name in Setup > Public Groups, " +
+								"case-insensitive) or ID (`00G…`). A group the org does not have fails the plan with the list of its groups. " +
+								"Not for a connection with `user_management_group`: there the platform itself gives the group's members their seats.",
+							ElementType: types.StringType,
+							Optional:    true,
+							Validators:  []validator.Set{setvalidator.ValueStringsAre(nonBlankValidator{})},
+						},
 						"active": schema.BoolAttribute{
 							MarkdownDescription: "Active (`true`) or inactive (`false`) users; when not set, active users only (an inactive user cannot hold a seat).",
 							Optional:            true,

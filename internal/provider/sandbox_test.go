@@ -42,7 +42,7 @@ func TestDeleteToleratesWhatIsGone(t *testing.T) {
 	}{
 		"connection": {
 			r:     &crmConnectionResource{data: data},
-			state: &crmConnectionResourceModel{ID: types.StringValue("conn_gone")},
+			state: &crmConnectionResourceModel{ID: types.StringValue("conn_gone"), LastSync: types.ObjectNull(lastSyncAttrTypes)},
 		},
 		"role mapping": {
 			r:     &profileRoleMappingResource{data: data},
