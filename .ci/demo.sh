@@ -15,7 +15,9 @@
 #     needs;
 #  6. show a change that cannot work failing at plan time: one more profile's
 #     users than there are free seats, as one error with the totals;
-#  7. destroy, which frees the seats, and run the module test of the sandbox guide (examples/module-test);
+#  7. show the removal guard refusing to destroy the whole roster, then
+#     destroy with the guard raised for that run (SALESSEAT_MAX_REMOVALS),
+#     which frees the seats, and run the module test of the sandbox guide (examples/module-test);
 #  8. stop the sandbox, however the script ends.
 #
 # Environment: TERRAFORM (terraform binary, default: terraform on PATH) and
@@ -172,8 +174,11 @@ expect_plan_error() {
 expect_plan_error "every Marketing User too, on a full account" 'Error: Not Enough Seats For The Roster' \
 	-var "$swap" -var 'extra_select_profiles=["Marketing User"]'
 
-banner "terraform destroy frees the seats"
-tf destroy -auto-approve -var "$swap" >/dev/null
+banner "the removal guard stops a plan that takes access from many people at once"
+expect_plan_error "destroying the whole roster (more than max_removals)" 'Error: Too Many Sales Users Removed' -destroy -var "$swap"
+
+banner "terraform destroy, with the guard raised for this run, frees the seats"
+SALESSEAT_MAX_REMOVALS=1000 tf destroy -auto-approve -var "$swap" >/dev/null
 echo "demo: destroyed; seats used now $(seats_used)."
 # The roster sets purge_on_destroy: nothing of the demo is left in the
 # recycle bin to hold CRM usernames the module test below needs.

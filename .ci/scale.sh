@@ -18,6 +18,9 @@
 # Environment: TERRAFORM, PROVIDER_BIN (as for make demo), SCALE_N (10000),
 # SCALE_PER_USER_N (2000; 0 skips the per-user comparison), SCALE_LATENCY_MS (20).
 set -euo pipefail
+# The scale runs destroy and replace thousands of sales users on purpose:
+# raise the provider's removal guard for every run of this script.
+export SALESSEAT_MAX_REMOVALS=1000000
 
 cd "$(dirname "$0")/.."
 root=$PWD

@@ -121,6 +121,9 @@ provider "salesseat" {
   client_secret   = %q
   max_retries     = 2
   request_timeout = "30s"
+  # The removal guard has its own test (removal_guard_acc_test.go); the
+  # other tests destroy what they made, however many.
+  max_removals = 1000000
   retry_wait_min  = "100ms"
   retry_wait_max  = "1s"
 }

@@ -59,6 +59,8 @@ type salesseatProviderModel struct {
 	ClientSecret   types.String `tfsdk:"client_secret"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	MaxSeats       types.Int64  `tfsdk:"max_seats"`
+	MaxRemovals    types.Int64  `tfsdk:"max_removals"`
+	MaxRemovalPct  types.Int64  `tfsdk:"max_removal_percent"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 	RetryWaitMin   types.String `tfsdk:"retry_wait_min"`
 	RetryWaitMax   types.String `tfsdk:"retry_wait_max"`
@@ -76,6 +78,8 @@ type providerData struct {
 	// mappings records which profile each planned role mapping maps, so
 	// that one profile mapped twice fails the plan.
 	mappings *seatClaims
+	// removals is the plan's removal guard (max_removals).
+	removals *removalGuard
 	// dryRuns batches the dry runs of concurrent plan calls (see
 	// dryRunner).
 	dryRuns     *dryRunBatcher
@@ -87,7 +91,8 @@ type providerData struct {
 
 // newProviderData returns the provider data for an API client.
 func newProviderData(c *client.Client) *providerData {
-	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache(), recycleBin: newRecycleBin(), claims: newSeatClaims(), mappings: newSeatClaims()}
+	return &providerData{client: c, ledger: newSeatLedger(), salesUsers: newSalesUserCache(), recycleBin: newRecycleBin(), claims: newSeatClaims(), mappings: newSeatClaims(),
+		removals: defaultRemovalGuard()}
 }
 
 // wrote records that this process changed something on the platform, which
@@ -158,6 +163,22 @@ func (p *salesseatProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
+			"max_removals": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("A guard against plans that take access away from many people at once: a plan that would remove more sales users than this "+
+					"(destroyed `salesseat_sales_user` resources, members a roster drops — a `select` rule that suddenly matches nobody, a renamed profile — and rosters destroyed) "+
+					"fails, listing who would lose access. Defaults to `%d`. To let one run remove more, set the `%s` environment variable for that run "+
+					"(for the plan and the apply), e.g. `%s=300 terraform apply`: it replaces `max_removals` and `max_removal_percent`. `terraform destroy` counts too.",
+					defaultMaxRemovals, envMaxRemovals, envMaxRemovals),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"max_removal_percent": schema.Int64Attribute{
+				MarkdownDescription: "A second limit of the removal guard, as a share: a plan that would remove more than this percentage of the sales users the configuration manages " +
+					"(per-user resources and roster members before the plan) fails as well, listing who would lose access. Not set: only `max_removals` applies. " +
+					"`" + envMaxRemovals + "` lifts it for one run.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, 100)},
+			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed request is retried (rate limits, 502/503/504, lost connections on requests that are safe to repeat), "+
 					"with jittered exponential backoff that honors `Retry-After`. `0` disables retries. Defaults to `%d`.", defaultMaxRetries),
@@ -196,7 +217,7 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 
 	unknown := map[string]types.String{"endpoint": config.Endpoint, "client_id": config.ClientID, "client_secret": config.ClientSecret,
 		"request_timeout": config.RequestTimeout, "retry_wait_min": config.RetryWaitMin, "retry_wait_max": config.RetryWaitMax}
-	anyUnknown := config.MaxRetries.IsUnknown() || config.MaxSeats.IsUnknown()
+	anyUnknown := config.MaxRetries.IsUnknown() || config.MaxSeats.IsUnknown() || config.MaxRemovals.IsUnknown() || config.MaxRemovalPct.IsUnknown()
 	for _, v := range unknown {
 		anyUnknown = anyUnknown || v.IsUnknown()
 	}
@@ -219,8 +240,10 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 		if config.MaxRetries.IsUnknown() {
 			addUnknownConfigError(resp, "max_retries")
 		}
-		if config.MaxSeats.IsUnknown() {
-			addUnknownConfigError(resp, "max_seats")
+		for name, v := range map[string]types.Int64{"max_seats": config.MaxSeats, "max_removals": config.MaxRemovals, "max_removal_percent": config.MaxRemovalPct} {
+			if v.IsUnknown() {
+				addUnknownConfigError(resp, name)
+			}
 		}
 		return
 	}
@@ -239,6 +262,10 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 				"Missing Provider Argument",
 				fmt.Sprintf("The provider needs %s: set %s in the provider block or the %s environment variable.", m.what, m.name, m.env))
 		}
+	}
+	guard, err := newRemovalGuard(config.MaxRemovals.ValueInt64Pointer(), config.MaxRemovalPct.ValueInt64Pointer())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("max_removals"), "Invalid "+envMaxRemovals, err.Error())
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -303,6 +330,7 @@ func (p *salesseatProvider) Configure(ctx context.Context, req provider.Configur
 	tflog.Debug(ctx, "Configured the salesseat API client", map[string]any{"client_id": clientID})
 
 	data := newProviderData(c)
+	data.removals = guard
 	if !config.MaxSeats.IsNull() {
 		data.ledger.budget = int(config.MaxSeats.ValueInt64())
 		data.ledger.hasBudget = true

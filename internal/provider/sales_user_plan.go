@@ -34,8 +34,19 @@ import (
 // same plan) skip the checks; they run at apply, where Create's API errors
 // become the same diagnostics.
 func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil {
-		return // destroy, or the provider is not configured (unknown configuration)
+	if r.data == nil {
+		return // the provider is not configured (unknown configuration)
+	}
+	if req.Plan.Raw.IsNull() {
+		// Destroy: the removal guard counts the sales user that loses its seat.
+		var state salesUserResourceModel
+		if !req.State.Raw.IsNull() {
+			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+			if id := state.ID.ValueString(); id != "" && !resp.Diagnostics.HasError() {
+				r.data.removals.remove(ctx, map[string]string{id: crmUser(state.CRMUsername.ValueString(), state.CRMUserID.ValueString()) + ", its salesseat_sales_user is destroyed"}, &resp.Diagnostics)
+			}
+		}
+		return
 	}
 	var plan, config salesUserResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -57,6 +68,7 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	var replaced *recycledUser
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		r.data.removals.manage(state.ID.ValueString())
 		if resp.Diagnostics.HasError() {
 			return
 		}

@@ -312,6 +312,21 @@ func (r *salesUsersResource) plan(ctx context.Context, planned, prior rosterAttr
 			diags.AddError("Sales User Declared Twice", msg)
 		}
 	}
+	// The removal guard counts the roster's members before the plan and
+	// the sales users it removes (its own and, when exclusive, others).
+	if sameConnection {
+		r.data.removals.manage(slices.Collect(maps.Keys(owned))...)
+	}
+	removed := map[string]string{}
+	for _, op := range d.ops {
+		if op.item.Action == client.ValidateActionRemove && op.cur != nil {
+			removed[op.cur.ID] = fmt.Sprintf("%s, %s", crmUser(op.cur.CRMUsername, op.crmID), op.why)
+		}
+	}
+	r.data.removals.remove(ctx, removed, diags)
+	if diags.HasError() {
+		return tftypes.Value{}, false
+	}
 	if d.unmanaged > 0 {
 		diags.AddWarning("Seats Held Outside The Roster", fmt.Sprintf(
 			"%s on connection %s %s not in this roster and %s left alone (imported in the platform, by automatic user sync, or by other resources); %s. "+

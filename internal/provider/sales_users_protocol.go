@@ -239,7 +239,15 @@ func (s *rosterServer) PlanResourceChange(ctx context.Context, req *tfprotov6.Pl
 		return resp, nil
 	}
 	if proposed == nil {
-		return resp, nil // destroy: never blocked by plan-time checks
+		// Destroy: no plan-time checks, but the removal guard counts the
+		// members that lose their seats.
+		if removed := rosterRemovals(prior, "the roster is destroyed"); len(removed) > 0 {
+			if r := s.resource(&diags); r != nil {
+				r.data.removals.remove(ctx, removed, &diags)
+			}
+		}
+		resp.Diagnostics = toProtoDiagnostics(diags)
+		return resp, nil
 	}
 	planned := maps.Clone(proposed)
 	if configAttrs == nil || configAttrs["exclusive"].IsNull() {
@@ -527,4 +535,19 @@ func tfStringSetOrNull(values []string) tftypes.Value {
 		return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, nil)
 	}
 	return tfStringSet(values)
+}
+
+// rosterRemovals names, by sales user ID, every member of a roster state,
+// for the removal guard.
+func rosterRemovals(state rosterAttrs, why string) map[string]string {
+	out := map[string]string{}
+	for crmID, e := range mapOf(state["sales_users"]) {
+		entry := attrsOf(e)
+		id := stringOf(entry["sales_user_id"])
+		if id == "" {
+			id = crmID
+		}
+		out[id] = fmt.Sprintf("%s, %s", crmUser(stringOf(entry["crm_username"]), crmID), why)
+	}
+	return out
 }
