@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 // ModifyPlan fills in what the configuration leaves to the API (the login
@@ -104,15 +105,24 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 				"If a for_each takes its keys from a data source of this connection, pass the connection ID to the data source through a locals value, so the re-authorization plans in the same run.",
 				state.Name.ValueString(), state.ID.ValueString(), orDash(state.StatusReason.ValueString())))
 	}
-	if !plan.UserManagementGroup.IsNull() && !plan.UserManagementGroup.IsUnknown() {
-		if plan.UserManagementGroup.Equal(state.UserManagementGroup) {
+	if g := plan.UserManagementGroup; !g.IsNull() && !g.IsUnknown() {
+		sameGroup := strings.EqualFold(strings.TrimSpace(g.ValueString()), strings.TrimSpace(state.UserManagementGroup.ValueString())) ||
+			sfid.Equal(strings.TrimSpace(g.ValueString()), state.UserManagementGrpID.ValueString())
+		switch {
+		case sameGroup && !identityChange:
 			plan.UserManagementGrpID = state.UserManagementGrpID
 			warnSyncProblems(state, &resp.Diagnostics)
-		} else {
-			r.warnGroupTakesOver(ctx, state, plan.UserManagementGroup.ValueString(), &resp.Diagnostics)
+		case !sameGroup:
+			r.warnGroupTakesOver(ctx, state, g.ValueString(), &resp.Diagnostics)
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	// Any update of a connection that syncs (a re-authorization too) may run
+	// a sync, which writes a new last_sync: the plan cannot know it.
+	syncs := !plan.UserManagementGroup.IsNull() || !state.UserManagementGroup.IsNull() || plan.AutoImportCRMUsers.ValueBool() || state.AutoImportCRMUsers.ValueBool()
+	if syncs && !resp.Plan.Raw.Equal(req.State.Raw) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_sync"), types.ObjectUnknown(lastSyncAttrTypes))...)
+	}
 }
 
 // warnSyncProblems shows the problems the platform's last sync reported on

@@ -318,7 +318,7 @@ func (m *crmConnectionResourceModel) fromAPI(c *client.Connection) {
 	// spelling.
 	if c.UserManagementGroup == "" {
 		m.UserManagementGroup = types.StringNull()
-	} else if cur := m.UserManagementGroup.ValueString(); !strings.EqualFold(cur, c.UserManagementGroup) && !sfid.Equal(cur, c.UserManagementGroupID) {
+	} else if cur := strings.TrimSpace(m.UserManagementGroup.ValueString()); !strings.EqualFold(cur, c.UserManagementGroup) && !sfid.Equal(cur, c.UserManagementGroupID) {
 		m.UserManagementGroup = types.StringValue(c.UserManagementGroup)
 	}
 	m.UserManagementGrpID = stringOrNull(c.UserManagementGroupID)

@@ -312,6 +312,18 @@ func (r *salesUsersResource) plan(ctx context.Context, planned, prior rosterAttr
 			diags.AddError("Sales User Declared Twice", msg)
 		}
 	}
+	if spec.exclusive {
+		// An exclusive roster would remove every sales user the Salesforce
+		// group's sync creates, and the sync would bring them back.
+		if c, err := r.data.client.Connections.Read(ctx, connID); err == nil && c.UserManagementGroup != "" {
+			diags.AddAttributeError(path.Root("exclusive"), userManagedSummary, fmt.Sprintf(
+				"Connection %s hands user management to the Salesforce public group %q: the platform's sync decides who holds its seats, "+
+					"so an exclusive roster, which owns every seat of the connection, would remove the sales users the sync creates, and the sync would bring them back. "+
+					"Remove this roster (manage the group's members in Salesforce, see the guide Managed in Salesforce), or remove user_management_group from the connection first.",
+				connID, c.UserManagementGroup))
+			return tftypes.Value{}, false
+		}
+	}
 	// The removal guard counts the roster's members before the plan and
 	// the sales users it removes (its own and, when exclusive, others).
 	if sameConnection {
@@ -429,8 +441,9 @@ func (r *salesUsersResource) dryRun(ctx context.Context, connID string, d *roste
 		}
 	}
 	if refusal != nil {
-		refusal.CRMUsername, refusal.CRMUserID = "", ""
-		_, body := describeProblem(refusal)
+		general := *refusal // the message names the members; the problem names the first
+		general.CRMUsername, general.CRMUserID = "", ""
+		_, body := describeProblem(&general)
 		slices.Sort(refused)
 		shown := refused[:min(len(refused), 20)]
 		more := ""

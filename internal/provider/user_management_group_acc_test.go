@@ -193,6 +193,17 @@ resource "salesseat_sales_users" "team" {
 				ExpectError: errorMatching("User Management Is In Salesforce", "would import 2 members", usernameMarco, usernamePriya, `"Sales_Team"`),
 			},
 			{
+				// An exclusive roster would fight the group's sync.
+				Config: e.config(connection, mapping, members, `
+resource "salesseat_sales_users" "team" {
+  connection_id = local.connection_id
+  exclusive     = true
+}
+`),
+				PlanOnly:    true,
+				ExpectError: errorMatching("User Management Is In Salesforce", `"Sales_Team"`, "exclusive roster"),
+			},
+			{
 				// Handing user management back to the platform plans as an
 				// in-place update, and the plan-time refusal is gone.
 				Config: e.config(`

@@ -179,7 +179,7 @@ func (p *Platform) UpdateConnection(ctx context.Context, id string, in Connectio
 	groupChanged := false
 	if in.UserManagementGroup != nil {
 		g := strings.TrimSpace(*in.UserManagementGroup)
-		groupChanged = !strings.EqualFold(g, next.UserManagementGroup) && g != next.UserManagementGroupID
+		groupChanged = !strings.EqualFold(g, next.UserManagementGroup) && !sfid.Equal(g, next.UserManagementGroupID)
 		if groupChanged || g == "" {
 			next.UserManagementGroup, next.UserManagementGroupID = g, ""
 		}
@@ -199,7 +199,9 @@ func (p *Platform) UpdateConnection(ctx context.Context, id string, in Connectio
 		next.OrganizationID, next.InstanceURL = ident.OrganizationID, ident.InstanceURL
 		next.Status, next.StatusReason = StatusConnected, ""
 	}
-	if groupChanged && next.UserManagementGroup != "" {
+	// A new group, or new login details (which may reach another org, where
+	// the group has another ID or none), resolve the group again.
+	if next.UserManagementGroup != "" && (groupChanged || reauth) {
 		gs := sess
 		if gs == nil {
 			s, err := p.session(ctx, id)

@@ -106,6 +106,14 @@ func (o *fakeOrg) addGroup(seq int, developerName string, memberIDs ...string) s
 	return g.ID
 }
 
+// deleteGroup deletes a group.
+func (o *fakeOrg) deleteGroup(groupID string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.groups = slices.DeleteFunc(o.groups, func(g salesforce.Group) bool { return g.ID == groupID })
+	delete(o.members, groupID)
+}
+
 // setMembers replaces the members of a group.
 func (o *fakeOrg) setMembers(groupID string, memberIDs ...string) {
 	o.mu.Lock()

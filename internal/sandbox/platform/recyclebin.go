@@ -151,6 +151,14 @@ func (p *Platform) findRestoreTarget(ctx context.Context, id string, in RestoreI
 // set, is the explicit role the restored sales user will get (a batch
 // restore sets it in the same step), so the rules are checked against it.
 func (p *Platform) restoreLocked(id, connID string, cu salesforce.User, role *string) (SalesUser, error) {
+	return p.restoreAsLocked(id, connID, cu, role, false)
+}
+
+// restoreAsLocked is restoreLocked; bySync is set for the automatic sync of
+// a connection that hands user management to a Salesforce group, which
+// restores a returning member's own entry (a restore by hand is refused on
+// such a connection).
+func (p *Platform) restoreAsLocked(id, connID string, cu salesforce.User, role *string, bySync bool) (SalesUser, error) {
 	u, ok := p.users[id]
 	if !ok || u.DeletedAt == nil {
 		return SalesUser{}, NotFound(ResourceRecycleBinEntry, id)
@@ -164,7 +172,11 @@ func (p *Platform) restoreLocked(id, connID string, cu salesforce.User, role *st
 	if role != nil {
 		explicit = *role
 	}
-	if probs := p.manualImportRulesLocked(conn, cu, explicit, id); len(probs) > 0 {
+	rules := p.manualImportRulesLocked
+	if bySync {
+		rules = p.importRulesLocked
+	}
+	if probs := rules(conn, cu, explicit, id); len(probs) > 0 {
 		return SalesUser{}, probs[0]
 	}
 	if n := p.seatsUsedLocked(); n+1 > p.account.SeatLimit {

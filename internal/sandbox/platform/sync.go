@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +24,9 @@ import (
 //     sales users of the connection whose CRM user is not a member are moved
 //     to the recycle bin, seats freed before any import.
 //
-// The sales users it creates have created_by "automatic_sync".
+// The sales users it creates have created_by "automatic_sync"; a member who
+// comes back to the group gets its own sales user back from the recycle bin
+// (counted as created).
 func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (SyncReport, error) {
 	type mode struct {
 		group, groupID string
@@ -59,6 +62,18 @@ func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (SyncRep
 	}
 	var q salesforce.UserQuery
 	if m.groupID != "" {
+		// A group deleted in Salesforce (or a connection now reaching another
+		// org) has no members: that must not empty the connection.
+		groups, err := sess.crm.Groups(ctx)
+		if err != nil {
+			return SyncReport{}, p.crmError(connID, sess, err)
+		}
+		if _, ok := findGroup(groups, m.groupID); !ok {
+			prob := NotFound(ResourceCRMGroup, m.groupID)
+			prob.Detail = fmt.Sprintf("The Salesforce public group %q (%s) that connection %s hands user management to is not in the org any more, so the sync imported and removed nothing. "+
+				"Recreate the group in Salesforce, or set user_management_group to another group (or clear it).", m.group, m.groupID, connID)
+			return SyncReport{}, prob
+		}
 		// Every member, active or not: a deactivated member keeps its seat
 		// (it shows as crm_active = false); only leaving the group frees it.
 		q = salesforce.UserQuery{GroupIDs: []string{m.groupID}}
@@ -86,8 +101,27 @@ func (p *Platform) RunAutomaticSync(ctx context.Context, connID string) (SyncRep
 		}
 		used := p.seatsUsedLocked()
 		for _, u := range candidates {
-			if _, imported := p.liveByCRMID[u.ID]; imported {
+			if _, imported := p.liveByCRMID[u.ID]; imported || !u.Active {
+				// A deactivated member keeps a seat it holds; one without a
+				// seat is not a candidate (only active members are).
 				continue
+			}
+			if m.groupID != "" {
+				// A member who left the group and came back gets its own
+				// sales user back from the recycle bin.
+				if id, ok := p.byUsername[strings.ToLower(u.Username)]; ok && p.users[id].DeletedAt != nil && p.users[id].CRMUserID == u.ID {
+					if used >= p.account.SeatLimit {
+						rep.Problems = append(rep.Problems, syncProblem(u, SeatLimitReached(used, p.account.SeatLimit, 1)))
+						continue
+					}
+					if _, err := p.restoreAsLocked(id, connID, u, nil, true); err != nil {
+						rep.Problems = append(rep.Problems, syncProblem(u, AsProblem(err)))
+						continue
+					}
+					rep.Created++
+					used++
+					continue
+				}
 			}
 			if m.groupID == "" {
 				// Profile mode: the rules decide who is a candidate at all.

@@ -114,13 +114,13 @@ func TestUserManagementGroup(t *testing.T) {
 		t.Fatal("no sync report after handing user management over")
 	}
 	// The sales user outside the group is removed first; rep1 and rep2 are
-	// imported; the inactive member, the marketing user (no mapping) and
-	// the service account are reported.
+	// imported; the inactive member is no candidate (skipped); the marketing
+	// user (no mapping) and the service account are reported.
 	if rep.Created != 2 || rep.Removed != 1 {
 		t.Errorf("created %d removed %d, want 2 and 1", rep.Created, rep.Removed)
 	}
 	codes := problemCodes(*rep)
-	want := map[string]string{off: platform.CodeCRMUserInactive, mkt: platform.CodeProfileNotMapped, svc: platform.CodeServiceAccountNotAllowed}
+	want := map[string]string{mkt: platform.CodeProfileNotMapped, svc: platform.CodeServiceAccountNotAllowed}
 	if !maps.Equal(codes, want) {
 		t.Errorf("problems %v, want %v", codes, want)
 	}
@@ -147,16 +147,41 @@ func TestUserManagementGroup(t *testing.T) {
 	late := e.org.addUser(15, "late@acme.example", "late@acme.example", "La", "Te", true, profSalesRep)
 	e.org.setMembers(groupID, rep1, rep2, off, mkt, late)
 	rep2nd, err := e.p.RunAutomaticSync(ctx, e.conn.ID)
-	if got := problemCodes(rep2nd); err != nil || rep2nd.Created != 1 || !maps.Equal(got, map[string]string{off: platform.CodeCRMUserInactive, late: platform.CodeSeatLimitReached}) {
+	if got := problemCodes(rep2nd); err != nil || rep2nd.Created != 1 || !maps.Equal(got, map[string]string{late: platform.CodeSeatLimitReached}) {
 		t.Errorf("second sync %+v, %v; want mkt created, late short of a seat", rep2nd, err)
 	}
 	e.org.setMembers(groupID, rep1, off, mkt, late)
 	rep3, err := e.p.RunAutomaticSync(ctx, e.conn.ID)
-	if err != nil || rep3.Removed != 1 || rep3.Created != 1 || len(rep3.Problems) != 1 {
+	if err != nil || rep3.Removed != 1 || rep3.Created != 1 || len(rep3.Problems) != 0 {
 		t.Errorf("third sync %+v, %v; want rep2 removed and late created", rep3, err)
 	}
 	if acc := e.p.Account(); acc.SeatsUsed != 3 {
 		t.Errorf("seats used %d, want 3 (rep1, mkt, late)", acc.SeatsUsed)
+	}
+
+	// A member who comes back gets its own sales user back from the
+	// recycle bin (a new import would clash with the entry's username).
+	left, err := e.p.GetSalesUserByCRMUsername("rep2@acme.example")
+	if err == nil {
+		t.Fatalf("rep2 still holds %s after leaving the group", left.ID)
+	}
+	e.org.setMembers(groupID, rep1, rep2, off, mkt)
+	rep4, err := e.p.RunAutomaticSync(ctx, e.conn.ID)
+	if err != nil || rep4.Removed != 1 || rep4.Created != 1 || len(rep4.Problems) != 0 {
+		t.Errorf("sync after rep2 came back: %+v, %v; want late removed and rep2 restored", rep4, err)
+	}
+	if back, err := e.p.GetSalesUserByCRMUsername("rep2@acme.example"); err != nil || back.CRMUserID != rep2 {
+		t.Errorf("rep2 after coming back: %+v, %v", back, err)
+	}
+
+	// A group deleted in Salesforce empties nothing: the sync refuses.
+	used := e.p.Account().SeatsUsed
+	e.org.deleteGroup(groupID)
+	if _, err := e.p.RunAutomaticSync(ctx, e.conn.ID); !platform.IsCode(err, platform.CodeNotFound) {
+		t.Errorf("sync of a deleted group: %v, want not_found", err)
+	}
+	if got := e.p.Account().SeatsUsed; got != used {
+		t.Errorf("seats used %d after syncing a deleted group, want %d", got, used)
 	}
 
 	// Taking it back ends the refusal and the report.
