@@ -223,6 +223,10 @@ func TestSandboxHappyPath(t *testing.T) {
 	if err := c.Connections.Delete(ctx, conn.ID); err != nil {
 		t.Fatalf("Connections.Delete: %v", err)
 	}
+	report, err := c.Account.SeatReport(ctx)
+	if err != nil || report.SeatsUsed != before.SeatsUsed || report.SeatLimit != before.SeatLimit || report.ByConnection == nil || report.Wasted == nil {
+		t.Fatalf("Account.SeatReport = %+v, %v; want the account's %d of %d seats", report, err, before.SeatsUsed, before.SeatLimit)
+	}
 	after, err := c.Account.Read(ctx)
 	if err != nil || after.SeatsUsed != before.SeatsUsed {
 		t.Fatalf("seats used after the cycle = %+v, %v; want %d", after, err, before.SeatsUsed)

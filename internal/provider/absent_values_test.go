@@ -84,6 +84,14 @@ func TestAbsentValuesAreNull(t *testing.T) {
 		"salesseat_crm_profiles": func(t *testing.T) any {
 			return &crmProfilesDataSourceModel{Profiles: []crmProfileModel{crmProfileModelOf(&client.CRMProfile{ID: "00e000000000001AAA"})}}
 		},
+		"salesseat_seat_report": func(t *testing.T) any {
+			m := seatReportModel(&client.SeatReport{
+				ByConnection: []client.SeatsByConnection{{ConnectionID: "conn_1"}},
+				ByRole:       []client.SeatCount{{Key: ""}}, ByTeam: []client.SeatCount{{Key: ""}},
+				Wasted: []client.WastedSeat{{Reason: client.WasteCRMUserInactive}},
+			})
+			return &m
+		},
 		"salesseat_account": func(t *testing.T) any {
 			m := accountModel(&client.Account{ID: "acc_1"})
 			return &m

@@ -374,6 +374,7 @@ func (p *salesseatProvider) DataSources(_ context.Context) []func() datasource.D
 		NewCRMUsersDataSource,
 		NewCRMProfilesDataSource,
 		NewAccountDataSource,
+		NewSeatReportDataSource,
 		NewRolesDataSource,
 	}
 }

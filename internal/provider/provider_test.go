@@ -62,6 +62,7 @@ func TestSchemasHaveMarkdownDescriptions(t *testing.T) {
 
 	wantSchemas := []string{
 		"data source salesseat_account", "data source salesseat_crm_profiles", "data source salesseat_crm_users", "data source salesseat_roles",
+		"data source salesseat_seat_report",
 		"provider", "resource salesseat_crm_connection", "resource salesseat_profile_role_mapping", "resource salesseat_sales_user", "resource salesseat_sales_users",
 	}
 	var got []string

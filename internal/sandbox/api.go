@@ -168,6 +168,10 @@ func (s *Sandbox) getAccount(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, s.plat.Account())
 }
 
+func (s *Sandbox) getSeatReport(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.plat.SeatReport())
+}
+
 func (s *Sandbox) listRoles(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, struct {
 		Items []platform.Role `json:"items"`

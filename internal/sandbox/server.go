@@ -31,6 +31,7 @@ func (s *Sandbox) handler() http.Handler {
 	route(identityPattern, s.org.Handler()) // the identity URL a Salesforce token response points to
 
 	api("GET /api/v1/account", s.getAccount)
+	api("GET /api/v1/account/seat-report", s.getSeatReport)
 	api("GET /api/v1/roles", s.listRoles)
 
 	api("GET /api/v1/connections", s.listConnections)
