@@ -154,15 +154,17 @@ func (r *crmConnectionResource) warnGroupTakesOver(ctx context.Context, state cr
 		return
 	}
 	connID := state.ID.ValueString()
-	imported := true
-	all := map[string]string{}
-	for u, err := range r.data.client.CRM.ListUsers(ctx, connID, client.CRMUserListOptions{Imported: &imported}) {
+	all := map[string]string{} // the connection's sales users, by CRM user ID
+	for su, err := range r.data.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: connID, PageSize: pageSize}) {
 		if err != nil {
-			return // the update reports what is wrong
+			diags.AddAttributeWarning(path.Root("user_management_group"), "User Management Handed To Salesforce",
+				fmt.Sprintf("Could not list the sales users of connection %s to tell which the Salesforce group %q does not hold (%s): the first sync moves every sales user outside the group to the recycle bin.", connID, group, err))
+			return
 		}
-		all[u.ID] = crmUser(u.Username, u.ID)
+		all[su.CRMUserID] = crmUser(su.CRMUsername, su.CRMUserID)
 	}
-	for u, err := range r.data.client.CRM.ListUsers(ctx, connID, client.CRMUserListOptions{Imported: &imported, Groups: []string{group}}) {
+	imported := true
+	for u, err := range r.data.client.CRM.ListUsers(ctx, connID, client.CRMUserListOptions{Imported: &imported, Groups: []string{group}, PageSize: pageSize}) {
 		if err != nil {
 			addAPIError(diags, fmt.Sprintf("check the Salesforce group %q", group), err, func(*client.Error) (path.Path, bool) { return path.Root("user_management_group"), true })
 			return
@@ -174,7 +176,7 @@ func (r *crmConnectionResource) warnGroupTakesOver(ctx context.Context, state cr
 		"and moves the connection's other sales users to the recycle bin, and imports by hand (salesseat_sales_user, roster members) are refused on this connection.",
 		group, state.Name.ValueString())
 	if len(names) > 0 {
-		detail += fmt.Sprintf(" %d sales %s of this org %s not in the group and will lose %s seat at the first sync:\n  - %s\n\n"+
+		detail += fmt.Sprintf(" %d sales %s of this connection %s not in the group and will lose %s seat at the first sync:\n  - %s\n\n"+
 			"Add them to the group in Salesforce before applying if they should keep access.",
 			len(names), plural(len(names), "user", "users"), plural(len(names), "is", "are"), plural(len(names), "its", "their"), strings.Join(names, "\n  - "))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
 )
 
 func connectionModel(status, reason string, jwt bool) crmConnectionResourceModel {
@@ -231,5 +232,43 @@ func TestCRMConnectionWarnsSyncProblems(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCRMConnectionWarnsGroupTakeover checks the warning of a plan that
+// hands user management to a Salesforce group: it names the connection's
+// sales users outside the group (who lose their seats at the first sync)
+// and not those in it, and an unknown group fails the plan on the
+// attribute.
+func TestCRMConnectionWarnsGroupTakeover(t *testing.T) {
+	ctx := context.Background()
+	data, sb := newSandboxData(t)
+	creds := sb.Credentials()
+	conn, err := data.client.Connections.Create(ctx, client.ConnectionCreateOptions{
+		Name: "Takeover", Environment: environmentSandbox, LoginURL: creds.LoginURL, ServiceUsername: creds.ServiceUsername,
+		OAuthClientID: creds.OAuthClientID, JWTPrivateKey: creds.JWTPrivateKeyPEM,
+	})
+	mustDo(t, "creating a connection", err)
+	for _, id := range []string{userJordan, userMarco} {
+		_, err := data.client.SalesUsers.Create(ctx, client.SalesUserCreateOptions{ConnectionID: conn.ID, CRMUserID: id, Role: "sales"})
+		mustDo(t, "importing "+id, err)
+	}
+	_, err = sb.Org().AddGroup(creds.OrganizationID, sforg.GroupSeed{Name: "Team", DeveloperName: "Team", MemberIDs: []string{userJordan}})
+	mustDo(t, "adding a group", err)
+
+	r := &crmConnectionResource{data: data}
+	state := crmConnectionResourceModel{ID: types.StringValue(conn.ID), Name: types.StringValue("Takeover"), Status: types.StringValue(statusConnected)}
+	var diags diag.Diagnostics
+	r.warnGroupTakesOver(ctx, state, "team", &diags)
+	w := diags.Warnings()
+	if diags.HasError() || len(w) != 1 || !strings.Contains(w[0].Detail(), "1 sales user of this connection is not in the group") ||
+		!strings.Contains(w[0].Detail(), usernameMarco) || strings.Contains(w[0].Detail(), usernameJordan) {
+		t.Errorf("diagnostics %v", diags)
+	}
+
+	diags = nil
+	r.warnGroupTakesOver(ctx, state, "No_Such_Group", &diags)
+	if errs := diags.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Detail(), `"Team"`) {
+		t.Errorf("unknown group: %v, want one error listing the org's groups", diags)
 	}
 }
