@@ -262,7 +262,9 @@ type fakeAccount func(context.Context) (*client.Account, error)
 
 func (f fakeAccount) Read(ctx context.Context) (*client.Account, error) { return f(ctx) }
 
-func (fakeAccount) SeatReport(context.Context) (*client.SeatReport, error) { return &client.SeatReport{}, nil }
+func (fakeAccount) SeatReport(context.Context) (*client.SeatReport, error) {
+	return &client.SeatReport{}, nil
+}
 
 // TestSalesUserServiceAccountIsNotAdvisedAMapping: the dry run of the
 // service account reports its profile unmapped too; the plan says only that
