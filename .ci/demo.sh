@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: apply examples/demo to a sandbox org, end to end, offline.
 #
-#  1. start `terraform-provider-salesseat sandbox` on a free loopback port and
-#     read the NAME=value lines it prints (endpoint, API client, org details);
+#  1. start `terraform-provider-salesseat sandbox` on a free loopback port,
+#     read the NAME=value lines it prints (endpoint, API client, org details)
+#     and print the URL of its read-only console, which shows every apply;
 #  2. point Terraform at ./bin through dev_overrides (no `terraform init`,
 #     nothing downloaded) in a scratch directory, .demo/;
 #  3. give the account 250 seats (admin API) and apply everything in one
@@ -72,6 +73,7 @@ set -a
 eval "$(grep -E '^[A-Z][A-Z0-9_]*=' "$demo_dir/sandbox.env")"
 set +a
 echo "sandbox listening on $SALESSEAT_ENDPOINT"
+echo "Sandbox console: ${SALESSEAT_SANDBOX_CONSOLE:-$SALESSEAT_ENDPOINT/} (open it to watch the applies)"
 
 export TF_VAR_salesforce_login_url=$SALESSEAT_SANDBOX_LOGIN_URL
 export TF_VAR_salesforce_service_username=$SALESSEAT_SANDBOX_SERVICE_USERNAME

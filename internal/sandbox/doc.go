@@ -1,7 +1,8 @@
 // Package sandbox serves the sandbox org on one listener: the salesseat provisioning API (whose
 // rules live in package platform), the simulated Salesforce org the platform connects to (package
-// sforg, under /services/), the admin controls that shape test scenarios (under /admin/v1) and the
-// OpenAPI document of the API (GET /openapi.json).
+// sforg, under /services/), the admin controls that shape test scenarios (under /admin/v1), the
+// OpenAPI document of the API (GET /openapi.json) and a read-only console for people (GET /, see
+// console.go).
 //
 // The HTTP layer is thin but owns the protocol: it authenticates, decodes strictly, maps each
 // platform.Problem's code to a status and renders it as application/problem+json, and adds the

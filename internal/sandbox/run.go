@@ -104,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		{"SALESSEAT_SANDBOX_REFRESH_TOKEN", creds.RefreshToken},
 		{"SALESSEAT_SANDBOX_ADMIN_TOKEN", creds.AdminToken},
 		{"SALESSEAT_SANDBOX_JWT_PRIVATE_KEY_FILE", keyFile},
+		{"SALESSEAT_SANDBOX_CONSOLE", creds.Endpoint + "/"}, // the read-only console (console.go)
 	}
 	var b strings.Builder
 	for _, l := range lines {

@@ -29,6 +29,7 @@ var startLines = []string{
 	"SALESSEAT_SANDBOX_REFRESH_TOKEN",
 	"SALESSEAT_SANDBOX_ADMIN_TOKEN",
 	"SALESSEAT_SANDBOX_JWT_PRIVATE_KEY_FILE",
+	"SALESSEAT_SANDBOX_CONSOLE",
 }
 
 // runSandbox runs the subcommand in the background and returns the values it printed and a
@@ -136,6 +137,15 @@ func TestRunEndToEnd(t *testing.T) {
 	var doc map[string]any
 	if status != http.StatusOK || json.Unmarshal(body, &doc) != nil || doc["openapi"] != "3.0.3" {
 		t.Fatalf("GET /openapi.json: %d %.200s", status, body)
+	}
+
+	// The console, at the printed URL.
+	if console := values["SALESSEAT_SANDBOX_CONSOLE"]; console != endpoint+"/" {
+		t.Errorf("SALESSEAT_SANDBOX_CONSOLE=%q, want %s/", console, endpoint)
+	}
+	req, _ = http.NewRequestWithContext(context.WithValue(t.Context(), offContractKey{}, true), http.MethodGet, values["SALESSEAT_SANDBOX_CONSOLE"], nil)
+	if status, body := call(req); status != http.StatusOK || !strings.Contains(string(body), "<h1>Sandbox console</h1>") {
+		t.Errorf("GET %s: %d %.200s", values["SALESSEAT_SANDBOX_CONSOLE"], status, body)
 	}
 
 	// A token with the printed API client.

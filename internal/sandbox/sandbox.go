@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -100,6 +101,8 @@ type Sandbox struct {
 	counters counters
 	persist  *persister
 
+	consoleGen atomic.Uint64 // changes the console's change token (see consoleToken)
+
 	credMu       sync.Mutex
 	refreshToken string
 
@@ -174,6 +177,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 	}
 	s.connector = &http.Client{Transport: newLoopbackTransport(), Timeout: connectorTimeout}
 	s.plat = platform.New(fix.PlatformSeed(), s.dial, platform.Options{})
+	s.plat.OnChange(s.consoleChanged)
 	s.idem = newIdempotencyStore(time.Now, s.changed)
 	s.initialOrg = org.Snapshot()
 	s.initialPlatform = s.plat.Snapshot()
@@ -302,8 +306,10 @@ func (s *Sandbox) snapshot() stateFile {
 	}
 }
 
-// changed schedules a save of the state file, if there is one.
+// changed schedules a save of the state file, if there is one, and moves the console's change
+// token.
 func (s *Sandbox) changed() {
+	s.consoleChanged()
 	if s.persist != nil {
 		s.persist.schedule()
 	}

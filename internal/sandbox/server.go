@@ -29,6 +29,10 @@ func (s *Sandbox) handler() http.Handler {
 	route("GET /openapi.json", http.HandlerFunc(s.handleOpenAPI))
 	route(orgPattern, s.org.Handler())
 	route(identityPattern, s.org.Handler()) // the identity URL a Salesforce token response points to
+	// The read-only console (console.go): not instrumented, so watching counts no request and
+	// meets no fault rule.
+	mux.HandleFunc("GET /{$}", s.handleConsole)
+	mux.HandleFunc("GET /console/changes", s.handleConsoleChanges)
 
 	api("GET /api/v1/account", s.getAccount)
 	api("GET /api/v1/account/seat-report", s.getSeatReport)
