@@ -142,16 +142,31 @@ func checkConsoleInBrowser(t *testing.T, e *accEnv, browser, conn string) error 
 		return chromedp.Run(tab, chromedp.Evaluate[[]string](
 			`[...document.querySelectorAll("#sales-users-table tbody tr")].map((r) => r.querySelector("th").textContent)`))
 	}
-	// navigated waits until the tab shows a URL containing want (after a form submit or a link).
-	navigated := func(want string) error {
+	// navigate runs an action that leaves the page (a form submit, a link) and waits for the
+	// new document: a marker set in the old one is gone, and the URL is one urlOK accepts.
+	navigate := func(what string, action chromedp.Action[chromedp.Void], urlOK func(string) bool) error {
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`window.__beforeNavigation = true`)); err != nil {
+			return fmt.Errorf("marking the page before %s: %w", what, err)
+		}
+		if err := within(10*time.Second, action); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
 		deadline := time.Now().Add(10 * time.Second)
 		for {
+			// While the documents change, the evaluation may fail: try again.
 			loc, err := chromedp.Run(tab, chromedp.Location())
-			if err == nil && strings.Contains(loc, want) {
-				return within(10*time.Second, chromedp.WaitReady(chromedp.ID("sales-users-body")))
+			if err == nil {
+				var fresh bool
+				fresh, err = chromedp.Run(tab, chromedp.Evaluate[bool](`window.__beforeNavigation !== true && document.readyState !== "loading"`))
+				if err == nil && fresh && urlOK(loc) {
+					return within(10*time.Second, chromedp.WaitReady(chromedp.ID("sales-users-body")))
+				}
 			}
 			if time.Now().After(deadline) {
-				return fmt.Errorf("the page did not navigate to a URL with %q (at %q): %w", want, loc, err)
+				if err != nil {
+					return fmt.Errorf("%s: no new page within 10s (at %q): %w", what, loc, err)
+				}
+				return fmt.Errorf("%s: no new page within 10s (at %q)", what, loc)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
@@ -189,11 +204,12 @@ func checkConsoleInBrowser(t *testing.T, e *accEnv, browser, conn string) error 
 	if err := within(10*time.Second,
 		chromedp.SetValue(chromedp.ID("f-connection"), conn),
 		chromedp.SendKeys(chromedp.ID("f-q"), "PRIYA"),
-		chromedp.Click(chromedp.ID("f-submit")),
 	); err != nil {
 		return fmt.Errorf("filling the filter form: %w", err)
 	}
-	if err := navigated("q=PRIYA"); err != nil {
+	if err := navigate("applying the filter", chromedp.Click(chromedp.ID("f-submit")), func(loc string) bool {
+		return strings.Contains(loc, "q=PRIYA")
+	}); err != nil {
 		return err
 	}
 	if got, err := rows(); err != nil {
@@ -211,10 +227,9 @@ func checkConsoleInBrowser(t *testing.T, e *accEnv, browser, conn string) error 
 	} else if c != conn {
 		return fmt.Errorf("the connection filter shows %q after filtering, want %s", c, conn)
 	}
-	if err := within(10*time.Second, chromedp.Click(chromedp.ID("f-clear"))); err != nil {
-		return fmt.Errorf("clearing the filter: %w", err)
-	}
-	if err := navigated("#sales-users"); err != nil {
+	if err := navigate("clearing the filter", chromedp.Click(chromedp.ID("f-clear")), func(loc string) bool {
+		return !strings.Contains(loc, "q=") && strings.HasSuffix(loc, "/#sales-users")
+	}); err != nil {
 		return err
 	}
 	if got, err := rows(); err != nil {
@@ -230,6 +245,9 @@ func checkConsoleInBrowser(t *testing.T, e *accEnv, browser, conn string) error 
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil { //nolint:gosec // the test runner's own setting names the directory
 		return fmt.Errorf("creating the screenshot directory: %w", err)
+	}
+	if err := checkSeatPixels(tab, t, dir, apiSeats); err != nil {
+		return err
 	}
 	summaryPNG, err := chromedp.Run(tab, chromedp.Screenshot(chromedp.ID("seat-summary")))
 	if err != nil {
@@ -308,6 +326,159 @@ func checkConsoleInBrowser(t *testing.T, e *accEnv, browser, conn string) error 
 		return fmt.Errorf("after the change the table lists %v, want 4 with %s", got, usernameAvery)
 	}
 	return nil
+}
+
+// checkSeatPixels checks that the seat numbers a person sees are the API's, through the
+// pixels: next to each of #seat-limit, #seats-used and #seats-available it inserts a clone
+// whose text is the API's number, and the screenshots of the element and of its clone must be
+// the same picture; with another number in the clone they must differ, so the digits are in
+// the picture. The clones are removed afterwards.
+func checkSeatPixels(tab context.Context, t *testing.T, dir string, apiSeats func() ([3]int, error)) error {
+	t.Helper()
+	want, err := apiSeats()
+	if err != nil {
+		return err
+	}
+	// Reading the account through the API is a counted request: the page refreshes its
+	// counters. Wait until it is current, so that no refresh swaps the seat summary (and the
+	// clones in it) while the pictures are taken.
+	if err := waitCurrent(tab); err != nil {
+		return err
+	}
+	defer func() {
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](
+			`document.querySelectorAll("[data-test-clone]").forEach((c) => c.remove()); true`)); err != nil {
+			t.Errorf("removing the clones of the seat numbers: %v", err)
+		}
+	}()
+	shot := func(id string) ([]byte, error) {
+		stepCtx, cancel := context.WithTimeout(tab, 10*time.Second)
+		defer cancel()
+		return chromedp.Run(stepCtx, chromedp.Screenshot(chromedp.ID(id)))
+	}
+	for i, id := range []string{"seat-limit", "seats-used", "seats-available"} {
+		clone := id + "-clone"
+		// The clone follows the element in the same box, shifted by a fraction of a pixel to
+		// the same sub-pixel position, so that its glyphs are drawn exactly alike.
+		offset, err := chromedp.Run(tab, chromedp.Evaluate[[]float64](fmt.Sprintf(`(() => {
+  const el = document.getElementById(%[1]q);
+  const c = el.cloneNode(true);
+  c.id = %[2]q;
+  c.removeAttribute("data-value");
+  c.setAttribute("data-test-clone", "");
+  c.textContent = %[3]q;
+  el.after(c);
+  const a = el.getBoundingClientRect(), b = c.getBoundingClientRect();
+  const dx = b.left - a.left, dy = b.top - a.top;
+  c.style.position = "relative";
+  c.style.left = (Math.round(dx) - dx) + "px";
+  c.style.top = (Math.round(dy) - dy) + "px";
+  const r = c.getBoundingClientRect();
+  return [r.left - a.left, r.top - a.top, r.width - a.width, r.height - a.height];
+})()`, id, clone, strconv.Itoa(want[i]))))
+		if err != nil {
+			return fmt.Errorf("inserting a clone of #%s: %w", id, err)
+		}
+		t.Logf("#%s: clone offset (x, y, width, height) %v", id, offset)
+		orig, err := shot(id)
+		if err != nil {
+			return fmt.Errorf("taking a screenshot of #%s: %w", id, err)
+		}
+		same, err := shot(clone)
+		if err != nil {
+			return fmt.Errorf("taking a screenshot of #%s: %w", clone, err)
+		}
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](fmt.Sprintf(
+			`document.getElementById(%q).textContent = %q; true`, clone, strconv.Itoa(want[i]+1)))); err != nil {
+			return fmt.Errorf("changing the number of #%s: %w", clone, err)
+		}
+		other, err := shot(clone)
+		if err != nil {
+			return fmt.Errorf("taking a screenshot of #%s: %w", clone, err)
+		}
+		save := func(name string, data []byte) string {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, data, 0o600); err != nil { //nolint:gosec // the test runner's own setting names the directory
+				t.Errorf("writing %s: %v", path, err)
+			}
+			return path
+		}
+		origPath := save("console-"+id+".png", orig)
+		samePath := save("console-"+id+"-api.png", same)
+		otherPath := save("console-"+id+"-other.png", other)
+		diff, err := pixelDiff(orig, same)
+		if err != nil {
+			return fmt.Errorf("comparing the screenshots of #%s: %w", id, err)
+		}
+		if diff != "" {
+			return fmt.Errorf("#%s does not look like the API's %d: its screenshot %s and that of the same box with the text %d, %s, differ: %s",
+				id, want[i], origPath, want[i], samePath, diff)
+		}
+		if diff, err = pixelDiff(orig, other); err != nil {
+			return fmt.Errorf("comparing the screenshots of #%s: %w", id, err)
+		} else if diff == "" {
+			return fmt.Errorf("#%s looks the same with the text %d (%s) as with %d (%s): the screenshot does not show the digits",
+				id, want[i]+1, otherPath, want[i], origPath)
+		}
+	}
+	return nil
+}
+
+// waitCurrent waits until the open console shows the sandbox's current change token, and says
+// it is live.
+func waitCurrent(tab context.Context) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		current, err := chromedp.Run(tab, chromedp.Evaluate[bool](`fetch("console/changes", { cache: "no-store" })
+  .then((r) => r.json())
+  .then((b) => b.token === document.documentElement.dataset.changeToken &&
+    document.getElementById("live-status").textContent.startsWith("Live"))`, chromedp.EvalAwaitPromise))
+		if err == nil && current {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("the console did not catch up with the sandbox within 10s: %w", err)
+			}
+			return errors.New("the console did not catch up with the sandbox within 10s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// pixelDiff compares two PNGs: "" when they are the same picture (same size and pixels), else
+// how they differ.
+func pixelDiff(a, b []byte) (string, error) {
+	imgA, err := png.Decode(bytes.NewReader(a))
+	if err != nil {
+		return "", err
+	}
+	imgB, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return "", err
+	}
+	ba, bb := imgA.Bounds(), imgB.Bounds()
+	if ba.Dx() != bb.Dx() || ba.Dy() != bb.Dy() {
+		return fmt.Sprintf("%dx%d against %dx%d", ba.Dx(), ba.Dy(), bb.Dx(), bb.Dy()), nil
+	}
+	n := 0
+	for y := range ba.Dy() {
+		for x := range ba.Dx() {
+			if colorAt(imgA, ba.Min.X+x, ba.Min.Y+y) != colorAt(imgB, bb.Min.X+x, bb.Min.Y+y) {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("%d of %d pixels differ", n, ba.Dx()*ba.Dy()), nil
+}
+
+// colorAt is the color of a pixel, comparable.
+func colorAt(img image.Image, x, y int) [4]uint32 {
+	r, g, b, a := img.At(x, y).RGBA()
+	return [4]uint32{r, g, b, a}
 }
 
 // colors counts the distinct colors of an image, stopping at enough.

@@ -25,7 +25,12 @@ import (
 // re-authorization, a refresh-token connection gets a warning.
 func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
-		return // destroy
+		// Destroy: its sales users go to the recycle bin with it.
+		var state crmConnectionResourceModel
+		if !req.State.Raw.IsNull() && !req.State.Get(ctx, &state).HasError() {
+			r.guardRemovals(ctx, state.ID.ValueString(), "its connection is destroyed", &resp.Diagnostics)
+		}
+		return
 	}
 	var plan, config crmConnectionResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -59,6 +64,11 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if len(resp.RequiresReplace) > 0 {
+		// A replacement (a new environment) deletes the old connection with
+		// its sales users.
+		r.guardRemovals(ctx, state.ID.ValueString(), "its connection is replaced", &resp.Diagnostics)
 	}
 
 	if noCredential {
@@ -123,6 +133,27 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if syncs && !resp.Plan.Raw.Equal(req.State.Raw) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("last_sync"), types.ObjectUnknown(lastSyncAttrTypes))...)
 	}
+}
+
+// guardRemovals counts the live sales users of a connection the plan deletes
+// in the removal guard (those whose CRM user is active: the others have no
+// access to lose).
+func (r *crmConnectionResource) guardRemovals(ctx context.Context, connID, why string, diags *diag.Diagnostics) {
+	if r.data == nil || connID == "" {
+		return
+	}
+	removed := map[string]string{}
+	for su, err := range r.data.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: connID, PageSize: pageSize}) {
+		if err != nil {
+			diags.AddWarning("Removal Guard Could Not Count", fmt.Sprintf(
+				"Could not list the sales users of connection %s, which this plan deletes with the connection, so the removal guard (max_removals) did not count them: %s", connID, err))
+			return
+		}
+		if su.CRMActive {
+			removed[su.ID] = crmUser(su.CRMUsername, su.CRMUserID) + ", " + why
+		}
+	}
+	r.data.removals.remove(ctx, removed, diags)
 }
 
 // warnSyncProblems shows the problems the platform's last sync reported on

@@ -164,18 +164,19 @@ func (p *salesseatProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"max_removals": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("A guard against plans that take access away from many people at once: a plan that would remove more sales users than this "+
-					"(destroyed `salesseat_sales_user` resources, members a roster drops — a `select` rule that suddenly matches nobody, a renamed profile — and rosters destroyed) "+
-					"fails, listing who would lose access. Defaults to `%d`. To let one run remove more, set the `%s` environment variable for that run "+
-					"(for the plan and the apply), e.g. `%s=300 terraform apply`: it replaces `max_removals` and `max_removal_percent`. `terraform destroy` counts too.",
+				MarkdownDescription: fmt.Sprintf("A guard against plans that take access away from many people at once: a plan that would remove more sales users than this fails, "+
+					"listing who would lose access. It counts destroyed `salesseat_sales_user` resources (and replaced ones that move to another CRM user), members a roster drops "+
+					"(a `select` rule that suddenly matches nobody, a renamed profile) or removes as `exclusive`, every member of a roster destroyed or moved to another connection, "+
+					"and the sales users of a `salesseat_crm_connection` destroyed or replaced; sales users whose CRM user is deactivated in Salesforce do not count. "+
+					"Defaults to `%d`. To let one run remove more, set the `%s` environment variable for that run (for the plan and the apply), e.g. `%s=300 terraform apply`: "+
+					"it replaces `max_removals` and lifts `max_removal_percent`. `terraform destroy` counts too.",
 					defaultMaxRemovals, envMaxRemovals, envMaxRemovals),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"max_removal_percent": schema.Int64Attribute{
-				MarkdownDescription: "A second limit of the removal guard, as a share: a plan that would remove more than this percentage of the sales users the configuration manages " +
-					"(per-user resources and roster members before the plan) fails as well, listing who would lose access. Not set: only `max_removals` applies. " +
-					"`" + envMaxRemovals + "` lifts it for one run.",
+				MarkdownDescription: "A second limit of the removal guard, as a share: a plan in which one `salesseat_sales_users` roster would lose more than this percentage " +
+					"of its members fails as well, listing who would lose access. Not set: only `max_removals` applies. `" + envMaxRemovals + "` lifts it for one run.",
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.Between(1, 100)},
 			},

@@ -1,9 +1,16 @@
 package provider
 
 // The removal guard: a plan that would take away more seats than the
-// provider's max_removals (or max_removal_percent of the sales users the
-// configuration manages) fails, listing who would lose access, unless the
-// guard is raised for that run with SALESSEAT_MAX_REMOVALS.
+// provider's max_removals, or a roster that would lose more than
+// max_removal_percent of its members, fails, listing who would lose access,
+// unless the guard is raised for that run with SALESSEAT_MAX_REMOVALS.
+//
+// What counts: destroyed salesseat_sales_user resources, and replaced ones
+// that move to another CRM user; members a roster drops or removes as
+// exclusive; every member of a roster destroyed or replaced for another
+// connection; the sales users of a salesseat_crm_connection destroyed or
+// replaced. Sales users whose CRM user is deactivated in Salesforce do not
+// count: they have no access to lose.
 
 import (
 	"context"
@@ -16,40 +23,38 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
 const (
 	// envMaxRemovals raises (or lowers) the removal guard for one run; it
-	// replaces max_removals and max_removal_percent.
+	// replaces max_removals and lifts max_removal_percent.
 	envMaxRemovals = "SALESSEAT_MAX_REMOVALS"
 	// defaultMaxRemovals is max_removals when the configuration leaves it out.
 	defaultMaxRemovals = 20
-	// removalGuardSummary is the summary of the guard's error.
+	// removalGuardSummary is the summary of the guard's errors.
 	removalGuardSummary = "Too Many Sales Users Removed"
 	// removalSettleQuiet is how long the removals of a plan must stay
 	// unchanged before the guard counts them: Terraform plans resources
 	// concurrently, so the first removal over the limit waits for the rest.
 	removalSettleQuiet = time.Second
-	// removalListMax bounds the names the error lists.
+	// removalListMax bounds the names an error lists.
 	removalListMax = 50
 )
 
-// removalGuard counts, for one plan, the sales users it removes (per-user
-// destroys and roster removals) and the sales users the configuration
-// manages, and decides whether the plan removes too many.
+// removalGuard counts, for one plan, the sales users it removes and decides
+// whether the plan removes too many.
 type removalGuard struct {
 	mu sync.Mutex
 	// max is the most removals a plan may make; percent, when above 0, the
-	// largest share of the managed sales users.
+	// largest share of its members one roster may lose.
 	max, percent int
-	// source says where the limits come from, for the message.
+	// source says where the limits come from, for the messages.
 	source string
 	// removed maps the ID of every sales user the plan removes to how the
-	// message names it; managed holds the IDs of every sales user the
-	// configuration held before the plan.
+	// message names it.
 	removed map[string]string
-	managed map[string]struct{}
-	// last is when removed or managed last grew.
+	// last is when removed last grew.
 	last time.Time
 	// reported is set once one resource has reported the error: a plan fails
 	// on one error, and one error lists every removal.
@@ -57,6 +62,12 @@ type removalGuard struct {
 	// checking is set while a resource waits for the plan's removals to
 	// settle before counting them.
 	checking bool
+}
+
+// defaultRemovalGuard is the guard of a configuration that sets no limit,
+// without the environment.
+func defaultRemovalGuard() *removalGuard {
+	return &removalGuard{max: defaultMaxRemovals, source: fmt.Sprintf("the default max_removals of %d", defaultMaxRemovals), removed: map[string]string{}}
 }
 
 // newRemovalGuard returns the guard for the configured limits: maxRemovals
@@ -69,7 +80,6 @@ func newRemovalGuard(maxRemovals, percent *int64) (*removalGuard, error) {
 	}
 	if percent != nil {
 		g.percent = int(*percent)
-		g.source += fmt.Sprintf(", max_removal_percent = %d", *percent)
 	}
 	if v, ok := os.LookupEnv(envMaxRemovals); ok && strings.TrimSpace(v) != "" {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
@@ -81,54 +91,22 @@ func newRemovalGuard(maxRemovals, percent *int64) (*removalGuard, error) {
 	return g, nil
 }
 
-// defaultRemovalGuard is the guard of a configuration that sets no limit,
-// without the environment.
-func defaultRemovalGuard() *removalGuard {
-	return &removalGuard{max: defaultMaxRemovals, source: fmt.Sprintf("the default max_removals of %d", defaultMaxRemovals),
-		removed: map[string]string{}, managed: map[string]struct{}{}}
-}
-
-// manage records sales users the configuration held before the plan.
-func (g *removalGuard) manage(ids ...string) {
-	if g == nil {
-		return
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for _, id := range ids {
-		if _, ok := g.managed[id]; !ok {
-			g.managed[id] = struct{}{}
-			g.last = time.Now()
-		}
-	}
-}
-
-// tooManyLocked reports whether the removals exceed a limit.
-func (g *removalGuard) tooManyLocked() bool {
-	n := len(g.removed)
-	if n > g.max {
-		return true
-	}
-	return g.percent > 0 && n*100 > g.percent*max(len(g.managed), 1)
-}
-
 // remove records the sales users (ID to name) a resource's plan removes.
-// When the plan's removals exceed the limits, the first resource to find
+// When the plan's removals exceed max_removals, the first resource to find
 // it waits until the plan's removals settle, counts again, and adds one
 // error listing every removal to diags; the others add nothing.
 func (g *removalGuard) remove(ctx context.Context, removed map[string]string, diags *diag.Diagnostics) {
-	if g == nil {
-		return // provider data built without a guard (tests)
+	if g == nil || len(removed) == 0 {
+		return // nothing removed, or provider data built without a guard (tests)
 	}
 	g.mu.Lock()
 	for id, name := range removed {
-		g.managed[id] = struct{}{}
 		if _, ok := g.removed[id]; !ok {
 			g.removed[id] = name
 			g.last = time.Now()
 		}
 	}
-	if len(removed) == 0 || g.reported || g.checking || !g.tooManyLocked() {
+	if g.reported || g.checking || len(g.removed) <= g.max {
 		g.mu.Unlock()
 		return
 	}
@@ -140,11 +118,27 @@ func (g *removalGuard) remove(ctx context.Context, removed map[string]string, di
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.checking = false
-	if g.reported || !g.tooManyLocked() {
+	if g.reported || len(g.removed) <= g.max {
 		return
 	}
 	g.reported = true
-	diags.AddError(removalGuardSummary, g.messageLocked())
+	n := len(g.removed)
+	diags.AddError(removalGuardSummary, fmt.Sprintf(
+		"This plan removes %s, who %s access and %s, but a plan may remove at most %d (%s):\n%s\n\n%s",
+		plural(n, "1 sales user", fmt.Sprintf("%d sales users", n)), plural(n, "loses", "lose"), plural(n, "its seat", "their seats"),
+		g.max, g.source, nameList(g.removed), removalAdvice(n, "max_removals")))
+}
+
+// checkShare fails a roster's plan that removes more than max_removal_percent
+// of its members (members counts them before the plan).
+func (g *removalGuard) checkShare(removed map[string]string, members int, diags *diag.Diagnostics) {
+	if g == nil || g.percent == 0 || members == 0 || len(removed)*100 <= g.percent*members {
+		return
+	}
+	n := len(removed)
+	diags.AddAttributeError(path.Root("members"), removalGuardSummary, fmt.Sprintf(
+		"This plan removes %d of the roster's %d members (%d%%), more than max_removal_percent = %d in the provider configuration allows:\n%s\n\n%s",
+		n, members, n*100/members, g.percent, nameList(removed), removalAdvice(n, "max_removal_percent")))
 }
 
 // settle waits until nothing was added for removalSettleQuiet.
@@ -164,28 +158,27 @@ func (g *removalGuard) settle(ctx context.Context) {
 	}
 }
 
-// messageLocked is the guard's error: the totals, the limit and where it
-// comes from, who loses access, the usual causes and both ways out.
-func (g *removalGuard) messageLocked() string {
-	names := make([]string, 0, len(g.removed))
-	for _, n := range g.removed {
+// nameList lists the names, sorted, at most removalListMax of them.
+func nameList(removed map[string]string) string {
+	names := make([]string, 0, len(removed))
+	for _, n := range removed {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	shown := names[:min(len(names), removalListMax)]
-	more := ""
+	out := "  - " + strings.Join(shown, "\n  - ")
 	if len(names) > len(shown) {
-		more = fmt.Sprintf("\n  - and %d more", len(names)-len(shown))
+		out += fmt.Sprintf("\n  - and %d more", len(names)-len(shown))
 	}
-	n := len(names)
-	limit := fmt.Sprintf("at most %d", g.max)
-	if g.percent > 0 {
-		limit += fmt.Sprintf(", and at most %d%% of the %d it manages", g.percent, len(g.managed))
-	}
-	return fmt.Sprintf("This plan removes %d sales %s, who lose access and their seats, but a plan may remove %s (%s):\n  - %s%s\n\n"+
-		"If that is not intended, fix the configuration before applying: a select rule that matches nobody any more (a renamed or deleted Salesforce profile, "+
-		"a typo in a filter), a members map or for_each source that came out empty, or a connection_id that changed all point here. "+
-		"If it is intended, raise the guard for this run: %s=%d terraform apply (set it for the plan and the apply alike, e.g. in the pipeline's environment), "+
-		"or raise max_removals in the provider configuration.",
-		n, plural(n, "user", "users"), limit, g.source, strings.Join(shown, "\n  - "), more, envMaxRemovals, n)
+	return out
+}
+
+// removalAdvice is the usual causes and both ways out; limit names the
+// provider argument that failed the plan.
+func removalAdvice(n int, limit string) string {
+	return fmt.Sprintf("If that is not intended, fix the configuration before applying: a select rule that matches nobody any more (a renamed or deleted Salesforce profile, "+
+		"a typo in a filter), a members map or for_each source that came out empty, a roster or connection replaced, or resources renamed without a moved block "+
+		"(a count rewritten as for_each destroys and re-creates the same users) all look like this. "+
+		"If it is intended, raise the guard for this run: %s=%d terraform apply (set it for the plan and the apply alike, e.g. in the pipeline's environment; "+
+		"resources planned after this error may add to the count), or raise %s in the provider configuration.", envMaxRemovals, n, limit)
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/salesseat/terraform-provider-salesseat/internal/sandbox/sforg"
 )
 
 // guardProviderConfig is the provider block without the test suite's
@@ -36,7 +39,7 @@ func TestAccRemovalGuard(t *testing.T) { //nolint:paralleltest // sets SALESSEAT
 	mustDo(t, "clearing "+envMaxRemovals, os.Unsetenv(envMaxRemovals))
 
 	roster := func(profile string) string {
-		return e.guardProviderConfig("") + rosterConfig(conn, fmt.Sprintf(`
+		return e.guardProviderConfig("  max_removal_percent = 50") + rosterConfig(conn, fmt.Sprintf(`
   select {
     crm_profile_names = [%q]
     role              = "sales"
@@ -75,6 +78,14 @@ resource "salesseat_sales_user" "rep" {
 				ExpectError: errorMatching(removalGuardSummary, "removes 30 sales users", "default max_removals of 20", `"bulk00000@bulk.example"`, `"bulk00029@bulk.example"`, envMaxRemovals+"=30 terraform apply"),
 			},
 			{
+				// A share: a narrower rule keeps 10 of the 30 members; losing
+				// 20 (66%) is more than max_removal_percent = 50 allows, even
+				// under max_removals = 100.
+				Config:      strings.Replace(roster("Bulk"), "    role              = \"sales\"", "    role              = \"sales\"\n    search            = \"bulk0000\"", 1),
+				PlanOnly:    true,
+				ExpectError: errorMatching(removalGuardSummary, "removes 20 of the roster's 30 members (66%)", "max_removal_percent = 50", `"bulk00010@bulk.example"`),
+			},
+			{
 				// Raised for this run, the same change applies.
 				PreConfig:         func() { t.Setenv(envMaxRemovals, "30") },
 				Config:            roster("Bulk Users"),
@@ -99,14 +110,19 @@ resource "salesseat_sales_user" "rep" {
 				ConfigPlanChecks: withPreApply(plancheck.ExpectResourceAction("salesseat_sales_user.rep[2]", plancheck.ResourceActionDestroy)),
 			},
 			{
-				// A share: removing 1 of 2 is 50%, more than 40% allows.
-				Config:      strings.Replace(perUser(1), "  max_removals = 1", "  max_removals = 10\n  max_removal_percent = 40", 1),
-				PlanOnly:    true,
-				ExpectError: errorMatching(removalGuardSummary, "removes 1 sales user", "at most 40% of the 2 it manages"),
+				// Priya is deactivated in Salesforce: she has no access to
+				// lose, so removing her does not count.
+				PreConfig: func() {
+					active := false
+					_, err := e.sb.UpdateCRMUser(context.Background(), e.creds.OrganizationID, userPriya, sforg.UserPatch{Active: &active})
+					mustDo(t, "deactivating Priya", err)
+				},
+				Config:           perUser(1),
+				ConfigPlanChecks: withPreApply(plancheck.ExpectResourceAction("salesseat_sales_user.rep[1]", plancheck.ResourceActionDestroy)),
 			},
 			{
 				// The suite's destroy removes the rest under a raised guard.
-				Config: strings.Replace(perUser(2), "  max_removals = 1", "  max_removals = 10", 1),
+				Config: strings.Replace(perUser(1), "  max_removals = 1", "  max_removals = 10", 1),
 			},
 		},
 	})

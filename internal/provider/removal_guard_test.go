@@ -21,7 +21,7 @@ func TestNewRemovalGuard(t *testing.T) {
 		wantErr      string
 	}{
 		"default":            {wantMax: defaultMaxRemovals, wantSource: "default max_removals of 20"},
-		"configured":         {max: &ten, percent: &fifty, wantMax: 10, wantPercent: 50, wantSource: "max_removals = 10 in the provider configuration, max_removal_percent = 50"},
+		"configured":         {max: &ten, percent: &fifty, wantMax: 10, wantPercent: 50, wantSource: "max_removals = 10 in the provider configuration"},
 		"raised for the run": {env: "300", max: &ten, percent: &fifty, wantMax: 300, wantSource: envMaxRemovals + "=300 for this run"},
 		"zero":               {env: "0", wantMax: 0, wantSource: envMaxRemovals + "=0"},
 		"not a number":       {env: "lots", wantErr: `SALESSEAT_MAX_REMOVALS="lots" is not a number`},
@@ -48,10 +48,7 @@ func TestNewRemovalGuard(t *testing.T) {
 // many resources give one error, with every name, only when they exceed
 // the limit, and that the share counts the managed sales users.
 func TestRemovalGuardOneError(t *testing.T) {
-	run := func(g *removalGuard, managed, removed int) []diag.Diagnostics {
-		for i := range managed {
-			g.manage(fmt.Sprintf("su_keep%d", i))
-		}
+	run := func(g *removalGuard, removed int) []diag.Diagnostics {
 		out := make([]diag.Diagnostics, removed)
 		var wg sync.WaitGroup
 		for i := range removed {
@@ -72,7 +69,7 @@ func TestRemovalGuardOneError(t *testing.T) {
 
 	g := defaultRemovalGuard()
 	g.max = 5
-	errs := errorsOf(run(g, 0, 8))
+	errs := errorsOf(run(g, 8))
 	if len(errs) != 1 || errs[0].Summary() != removalGuardSummary {
 		t.Fatalf("errors %v, want one %q", errs, removalGuardSummary)
 	}
@@ -87,19 +84,45 @@ func TestRemovalGuardOneError(t *testing.T) {
 
 	g = defaultRemovalGuard()
 	g.max = 5
-	if errs := errorsOf(run(g, 0, 5)); len(errs) != 0 {
+	if errs := errorsOf(run(g, 5)); len(errs) != 0 {
 		t.Errorf("5 removals under max 5: %v", errs)
 	}
 
-	// 3 of 13 managed (23%) is over 20%, 3 of 17 (17.6%) is not.
-	g = defaultRemovalGuard()
-	g.percent = 20
-	if errs := errorsOf(run(g, 10, 3)); len(errs) != 1 || !strings.Contains(errs[0].Detail(), "at most 20% of the 13 it manages") {
-		t.Errorf("3 of 13 at 20%%: %v", errs)
+	if !strings.Contains(errs[0].Detail(), "8 sales users, who lose access and their seats") {
+		t.Errorf("the error's grammar:\n%s", errs[0].Detail())
 	}
 	g = defaultRemovalGuard()
-	g.percent = 20
-	if errs := errorsOf(run(g, 14, 3)); len(errs) != 0 {
-		t.Errorf("3 of 17 at 20%%: %v", errs)
+	g.max = 0
+	if errs := errorsOf(run(g, 1)); len(errs) != 1 || !strings.Contains(errs[0].Detail(), "1 sales user, who loses access and its seat") {
+		t.Errorf("one removal over max 0: %v", errs)
+	}
+}
+
+// TestRemovalGuardShare checks max_removal_percent on one roster: 3 of 10
+// members is over 25%, 2 of 10 is not, and no limit set checks nothing.
+func TestRemovalGuardShare(t *testing.T) {
+	removed := func(n int) map[string]string {
+		m := map[string]string{}
+		for i := range n {
+			m[fmt.Sprintf("su_%d", i)] = fmt.Sprintf("user%d", i)
+		}
+		return m
+	}
+	g := defaultRemovalGuard()
+	g.percent = 25
+	var diags diag.Diagnostics
+	g.checkShare(removed(3), 10, &diags)
+	if errs := diags.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Detail(), "removes 3 of the roster's 10 members (30%), more than max_removal_percent = 25") {
+		t.Errorf("3 of 10 at 25%%: %v", diags)
+	}
+	diags = nil
+	g.checkShare(removed(2), 10, &diags)
+	if len(diags) != 0 {
+		t.Errorf("2 of 10 at 25%%: %v", diags)
+	}
+	g.percent = 0
+	g.checkShare(removed(10), 10, &diags)
+	if len(diags) != 0 {
+		t.Errorf("no limit: %v", diags)
 	}
 }

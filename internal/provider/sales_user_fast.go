@@ -157,7 +157,6 @@ func (f *salesUserFast) plan(req *tfprotov6.PlanResourceChangeRequest) (*tfproto
 		return nil, false
 	}
 	resp := &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState, PlannedPrivate: private}
-	data.removals.manage(stringOf(prior["id"]))
 	// The claim ModifyPlan records (see claimSeat), with the same message.
 	conn, id := stringOf(prior["connection_id"]), normalizedID(stringOf(prior["crm_user_id"]))
 	keyAttr := "crm_user_id" // as salesUserResourceModel.keyPath

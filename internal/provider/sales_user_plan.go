@@ -20,6 +20,7 @@ import (
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/client"
 	"github.com/salesseat/terraform-provider-salesseat/internal/provider/sfidtype"
+	"github.com/salesseat/terraform-provider-salesseat/internal/sfid"
 )
 
 // ModifyPlan makes the plan show what will fail. For a sales user the plan
@@ -42,8 +43,8 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		var state salesUserResourceModel
 		if !req.State.Raw.IsNull() {
 			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-			if id := state.ID.ValueString(); id != "" && !resp.Diagnostics.HasError() {
-				r.data.removals.remove(ctx, map[string]string{id: crmUser(state.CRMUsername.ValueString(), state.CRMUserID.ValueString()) + ", its salesseat_sales_user is destroyed"}, &resp.Diagnostics)
+			if !resp.Diagnostics.HasError() {
+				r.data.removals.remove(ctx, state.removal("its salesseat_sales_user is destroyed"), &resp.Diagnostics)
 			}
 		}
 		return
@@ -68,7 +69,6 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	var replaced *recycledUser
 	if !creating {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		r.data.removals.manage(state.ID.ValueString())
 		if resp.Diagnostics.HasError() {
 			return
 		}
@@ -110,6 +110,13 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 
 	if !creating && replacing(plan, config, state) {
 		replaces = true
+		// A replacement for another CRM user takes the seat from this one;
+		// one on another connection keeps the CRM user (restored there).
+		otherUser := (!config.CRMUserID.IsNull() && !sfid.Equal(config.CRMUserID.ValueString(), state.CRMUserID.ValueString())) ||
+			(config.CRMUserID.IsNull() && !config.CRMUsername.IsNull() && !strings.EqualFold(config.CRMUsername.ValueString(), state.CRMUsername.ValueString()))
+		if otherUser {
+			r.data.removals.remove(ctx, state.removal("its salesseat_sales_user is replaced for another CRM user"), &resp.Diagnostics)
+		}
 		// Terraform plans the replacement's create separately (with no
 		// prior state), which reserves the new seat; the old one is freed
 		// first.
@@ -451,4 +458,15 @@ func (r *salesUserResource) claimSeat(ctx context.Context, owner string, config 
 	for _, msg := range r.data.claims.claimAs(owner, planned.ConnectionID.ValueString(), desc, false, []string{id}) {
 		resp.Diagnostics.AddAttributeError(config.keyPath(), "Sales User Declared Twice", msg)
 	}
+}
+
+// removal names the sales user of a state for the removal guard: none when
+// its CRM user is deactivated in Salesforce (no access to lose) or it has
+// no ID.
+func (m salesUserResourceModel) removal(why string) map[string]string {
+	id := m.ID.ValueString()
+	if id == "" || (!m.CRMActive.IsNull() && !m.CRMActive.ValueBool()) {
+		return nil
+	}
+	return map[string]string{id: crmUser(m.CRMUsername.ValueString(), m.CRMUserID.ValueString()) + ", " + why}
 }

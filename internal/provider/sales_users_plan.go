@@ -326,14 +326,16 @@ func (r *salesUsersResource) plan(ctx context.Context, planned, prior rosterAttr
 	}
 	// The removal guard counts the roster's members before the plan and
 	// the sales users it removes (its own and, when exclusive, others).
-	if sameConnection {
-		r.data.removals.manage(slices.Collect(maps.Keys(owned))...)
-	}
+	// A sales user whose CRM user is deactivated has no access to lose (a
+	// select rule drops it by itself): it does not count.
 	removed := map[string]string{}
 	for _, op := range d.ops {
-		if op.item.Action == client.ValidateActionRemove && op.cur != nil {
+		if op.item.Action == client.ValidateActionRemove && op.cur != nil && op.cur.CRMActive {
 			removed[op.cur.ID] = fmt.Sprintf("%s, %s", crmUser(op.cur.CRMUsername, op.crmID), op.why)
 		}
+	}
+	if sameConnection {
+		r.data.removals.checkShare(removed, len(owned), diags)
 	}
 	r.data.removals.remove(ctx, removed, diags)
 	if diags.HasError() {

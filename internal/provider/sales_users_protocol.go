@@ -241,7 +241,7 @@ func (s *rosterServer) PlanResourceChange(ctx context.Context, req *tfprotov6.Pl
 	if proposed == nil {
 		// Destroy: no plan-time checks, but the removal guard counts the
 		// members that lose their seats.
-		if removed := rosterRemovals(prior, "the roster is destroyed"); len(removed) > 0 {
+		if removed := rosterRemovals(prior, "its roster is destroyed"); len(removed) > 0 {
 			if r := s.resource(&diags); r != nil {
 				r.data.removals.remove(ctx, removed, &diags)
 			}
@@ -262,6 +262,12 @@ func (s *rosterServer) PlanResourceChange(ctx context.Context, req *tfprotov6.Pl
 	conn := planned["connection_id"]
 	if prior != nil && !prior["connection_id"].Equal(conn) {
 		resp.RequiresReplace = []*tftypes.AttributePath{tftypes.NewAttributePath().WithAttributeName("connection_id")}
+		// The replacement removes every member from the old connection.
+		if removed := rosterRemovals(prior, "its roster moves to another connection"); len(removed) > 0 {
+			if r := s.resource(&diags); r != nil {
+				r.data.removals.remove(ctx, removed, &diags)
+			}
+		}
 	}
 	planned["id"] = conn
 	planned["sales_users"] = tftypes.NewValue(rosterTypes().salesUsers, tftypes.UnknownValue)
@@ -537,12 +543,15 @@ func tfStringSetOrNull(values []string) tftypes.Value {
 	return tfStringSet(values)
 }
 
-// rosterRemovals names, by sales user ID, every member of a roster state,
-// for the removal guard.
+// rosterRemovals names, by sales user ID, every member of a roster state
+// whose CRM user is active, for the removal guard.
 func rosterRemovals(state rosterAttrs, why string) map[string]string {
 	out := map[string]string{}
 	for crmID, e := range mapOf(state["sales_users"]) {
 		entry := attrsOf(e)
+		if active := boolOf(entry["crm_active"]); active != nil && !*active {
+			continue // deactivated in Salesforce: no access to lose
+		}
 		id := stringOf(entry["sales_user_id"])
 		if id == "" {
 			id = crmID

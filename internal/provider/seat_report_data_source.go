@@ -178,6 +178,15 @@ func countsMap(counts []client.SeatCount) (types.Map, int64) {
 	return types.MapValueMust(types.Int64Type, m), none
 }
 
+// summaryMaxWasted bounds the wasted seats the summary lists, so a
+// disconnected connection with thousands of sales users stays a readable
+// warning and a pull request comment within the forge's size limit.
+const summaryMaxWasted = 50
+
+// markdownEscaper escapes what Markdown would read as emphasis or code in
+// names and usernames.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`)
+
 // seatReportSummary is the report as Markdown for a pull request comment.
 func seatReportSummary(rep *client.SeatReport) string {
 	var b strings.Builder
@@ -187,7 +196,11 @@ func seatReportSummary(rep *client.SeatReport) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "; **%d wasted**:\n", len(rep.Wasted))
-	for _, w := range rep.Wasted {
+	for i, w := range rep.Wasted {
+		if i == summaryMaxWasted {
+			fmt.Fprintf(&b, "- and %d more (see the data source's wasted list)\n", len(rep.Wasted)-i)
+			break
+		}
 		why := "deactivated in Salesforce: remove the sales user to free the seat"
 		if w.Reason == client.WasteConnectionDisconnected {
 			why = "suspended, connection " + w.ConnectionID + " is disconnected: re-authorize it"
@@ -196,7 +209,7 @@ func seatReportSummary(rep *client.SeatReport) string {
 		if w.Name != "" {
 			who = w.Name + " (" + w.CRMUsername + ")"
 		}
-		fmt.Fprintf(&b, "- %s: %s\n", who, why)
+		fmt.Fprintf(&b, "- %s: %s\n", markdownEscaper.Replace(who), why)
 	}
 	return b.String()
 }
