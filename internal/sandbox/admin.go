@@ -400,7 +400,7 @@ func (s *Sandbox) adminGetCounters(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Sandbox) adminResetCounters(w http.ResponseWriter, _ *http.Request) {
-	s.counters.reset()
+	s.ResetCounters()
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -8,14 +8,14 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"fmt"
-	"hash/fnv"
 	"html/template"
-	"io"
 	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/salesseat/terraform-provider-salesseat/internal/loopback"
@@ -40,8 +40,9 @@ const (
 	// consoleWaitMax is how long GET /console/changes?since= waits for a change before it
 	// answers with the unchanged token.
 	consoleWaitMax = 25 * time.Second
-	// consoleWaitTick is how often a waiting request looks at the change token.
-	consoleWaitTick = 200 * time.Millisecond
+	// consoleWaitTick is how often a waiting request looks at the change token on its own, in
+	// case a wake-up was missed; changes wake it at once (consoleFeed).
+	consoleWaitTick = 5 * time.Second
 )
 
 //go:embed console.html
@@ -178,42 +179,56 @@ func (f *faultSet) states() []consoleFaultState {
 	return out
 }
 
-// fingerprint hashes the rules and what is left of them into h.
-func (f *faultSet) fingerprint(h io.Writer) {
+// consoleFeed is the console's change token and the wake-up of the requests waiting for it to
+// move. The token is the sandbox's start (epoch) and a sequence number that every change moves
+// forward and nothing resets, so a token never comes back.
+type consoleFeed struct {
+	epoch   string
+	seq     atomic.Uint64
+	waiting atomic.Int32 // requests waiting in GET /console/changes?since= (tests wait for them)
+
+	mu   sync.Mutex
+	wake chan struct{} // closed at the next change; nil while nobody waits
+}
+
+// newConsoleFeed is the feed of a sandbox starting now.
+func newConsoleFeed() *consoleFeed {
+	return &consoleFeed{epoch: strconv.FormatInt(time.Now().UnixNano(), 36)}
+}
+
+// changed moves the token and wakes the waiting requests.
+func (f *consoleFeed) changed() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i, r := range f.rules {
-		rate := -1.0
-		if r.ErrorRate != nil {
-			rate = *r.ErrorRate
-		}
-		_, _ = fmt.Fprintf(h, "%s|%s|%d|%g|%d|%d|%t|%d|%d;", r.Method, r.PathPrefix, r.LatencyMS, rate, r.Status,
-			r.RetryAfterSeconds, r.DropResponseAfterCommit, r.Count, f.remaining[i])
+	f.seq.Add(1)
+	if f.wake != nil {
+		close(f.wake)
+		f.wake = nil
 	}
 }
 
-// total is the number of requests counted.
-func (c *counters) total() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := 0
-	for _, v := range c.routes {
-		n += v
+// token is the current change token.
+func (f *consoleFeed) token() string { return f.epoch + "-" + strconv.FormatUint(f.seq.Load(), 10) }
+
+// next is closed at the next change. Take it before reading the token, so a change between the
+// two is not missed.
+func (f *consoleFeed) next() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.wake == nil {
+		f.wake = make(chan struct{})
 	}
-	return n
+	return f.wake
 }
 
 // consoleToken is the change token of what the console shows: it moves with every change of the
-// platform, every mutating request (admin calls included), every counted request and every
-// change of the fault rules. It is cheap: no list is read.
-func (s *Sandbox) consoleToken() string {
-	h := fnv.New64a()
-	s.faults.fingerprint(h)
-	return fmt.Sprintf("%d-%d-%x", s.consoleGen.Load(), s.counters.total(), h.Sum64())
-}
+// platform, every mutating request (admin calls included), every counted request, every reset of
+// the counters and every change of the fault rules (set, or one more request affected). It is
+// cheap: an atomic load.
+func (s *Sandbox) consoleToken() string { return s.console.token() }
 
 // consoleChanged records a change for the console's change token.
-func (s *Sandbox) consoleChanged() { s.consoleGen.Add(1) }
+func (s *Sandbox) consoleChanged() { s.console.changed() }
 
 // consoleView is the page's view model: everything preformatted for the template.
 type consoleView struct {
@@ -546,15 +561,21 @@ func (s *Sandbox) handleConsoleChanges(w http.ResponseWriter, r *http.Request) {
 	}
 	token := s.consoleToken()
 	if since := r.URL.Query().Get("since"); since != "" && since == token {
+		s.console.waiting.Add(1)
+		defer s.console.waiting.Add(-1)
 		tick := time.NewTicker(consoleWaitTick)
 		defer tick.Stop()
 		deadline := time.NewTimer(consoleWaitMax)
 		defer deadline.Stop()
 	wait:
-		for token == since {
+		for {
+			next := s.console.next()
+			if token = s.consoleToken(); token != since {
+				break
+			}
 			select {
+			case <-next:
 			case <-tick.C:
-				token = s.consoleToken()
 			case <-deadline.C:
 				break wait
 			case <-r.Context().Done():

@@ -242,13 +242,13 @@ func TestConsoleShowsNoSecret(t *testing.T) {
 	secrets["Credentials().RefreshToken"] = c.RefreshToken
 	secrets["Credentials().OAuthClientID (not shown either)"] = c.OAuthClientID
 	secrets["Credentials().ClientID (not shown either)"] = c.ClientID
-	for _, line := range strings.Split(strings.TrimSpace(c.JWTPrivateKeyPEM), "\n") {
+	for i, line := range strings.Split(strings.TrimSpace(c.JWTPrivateKeyPEM), "\n") {
 		if !strings.HasPrefix(line, "-----") {
-			secrets["a line of Credentials().JWTPrivateKeyPEM"] = line
+			secrets[fmt.Sprintf("line %d of Credentials().JWTPrivateKeyPEM", i+1)] = line
 		}
 	}
-	for _, tok := range fixture.Default().Orgs[0].RefreshTokens {
-		secrets["a refresh token of the fixture"] = tok.Token
+	for i, tok := range fixture.Default().Orgs[0].RefreshTokens {
+		secrets[fmt.Sprintf("refresh token %d of the fixture (%s)", i+1, tok.Username)] = tok.Token
 	}
 	for what, v := range secrets {
 		if v == "" {
@@ -311,6 +311,23 @@ func TestConsoleChangeToken(t *testing.T) {
 		t.Errorf("the token stayed %s after the fault rules changed", afterGo)
 	}
 	e.sb.ClearFaults()
+	// It never comes back to an earlier value, even when the counters go back to theirs.
+	seen := map[string]bool{first: true, afterWrite: true, afterGo: true, afterFaults: true}
+	for name, reset := range map[string]func(){
+		"ResetCounters":             e.sb.ResetCounters,
+		"DELETE /admin/v1/counters": func() { e.do(http.MethodDelete, "/admin/v1/counters", nil).wantStatus(http.StatusNoContent) },
+	} {
+		// Reset, one request, reset: the counters are where they were, the token is not.
+		for range 2 {
+			reset()
+			tok := token("")
+			if seen[tok] {
+				t.Errorf("after %s the token came back to %s", name, tok)
+			}
+			seen[tok] = true
+			e.do(http.MethodGet, "/api/v1/roles", nil).wantStatus(http.StatusOK)
+		}
+	}
 	current := token("")
 
 	// since= an older token answers at once; since= the current one waits for the next change.
@@ -354,12 +371,21 @@ func TestConsoleWaitEndsWhenTheSandboxStops(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	current := e.sb.consoleToken()
-	done := make(chan error, 1)
+	type answer struct {
+		resp *response
+		err  error
+	}
+	done := make(chan answer, 1)
 	go func() {
-		_, err := e.send(http.MethodGet, "/console/changes?since="+url.QueryEscape(current), nil, outsideContract())
-		done <- err
+		resp, err := e.send(http.MethodGet, "/console/changes?since="+url.QueryEscape(current), nil, outsideContract())
+		done <- answer{resp, err}
 	}()
-	time.Sleep(300 * time.Millisecond)
+	// Close once the request waits for a change.
+	for deadline := time.Now().Add(10 * time.Second); e.sb.console.waiting.Load() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the long poll was not waiting after 10s")
+		}
+	}
 	start := time.Now()
 	if err := e.sb.Close(t.Context()); err != nil {
 		t.Fatalf("Close with a console waiting: %v", err)
@@ -367,8 +393,18 @@ func TestConsoleWaitEndsWhenTheSandboxStops(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Errorf("Close took %s with a console waiting", d)
 	}
-	if err := <-done; err != nil {
-		t.Logf("the waiting request ended with %v", err)
+	select {
+	case a := <-done:
+		if a.err != nil {
+			t.Fatalf("the waiting request failed: %v", a.err)
+		}
+		var body consoleChanges
+		a.resp.wantStatus(http.StatusOK).decode(&body)
+		if body.Token != current {
+			t.Errorf("the waiting request answered the token %q, want the unchanged %q", body.Token, current)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the waiting request did not end within 3s of Close")
 	}
 }
 

@@ -137,6 +137,9 @@ func (f *faultSet) decide(method, path string) faultDecision {
 // and drop the connection instead of answering.
 func (s *Sandbox) applyFaults(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	d := s.faults.decide(r.Method, r.URL.Path)
+	if d != (faultDecision{}) {
+		s.consoleChanged() // a rule affected one more request: what is left of it changed
+	}
 	if d.latency > 0 {
 		timer := time.NewTimer(d.latency)
 		select {

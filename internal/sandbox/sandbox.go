@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -101,7 +100,7 @@ type Sandbox struct {
 	counters counters
 	persist  *persister
 
-	consoleGen atomic.Uint64 // changes the console's change token (see consoleToken)
+	console *consoleFeed // the console's change token (see consoleToken)
 
 	credMu       sync.Mutex
 	refreshToken string
@@ -174,6 +173,7 @@ func Start(ctx context.Context, opts Options) (*Sandbox, error) {
 		org:        org,
 		tokens:     newTokenStore(ttl, time.Now),
 		served:     make(chan struct{}),
+		console:    newConsoleFeed(),
 	}
 	s.connector = &http.Client{Transport: newLoopbackTransport(), Timeout: connectorTimeout}
 	s.plat = platform.New(fix.PlatformSeed(), s.dial, platform.Options{})
@@ -436,16 +436,22 @@ func (s *Sandbox) UpdateCRMUser(ctx context.Context, orgID, userID string, patch
 }
 
 // SetFaults replaces the fault-injection rules (see FaultRule).
-func (s *Sandbox) SetFaults(rules []FaultRule) { s.faults.set(rules) }
+func (s *Sandbox) SetFaults(rules []FaultRule) {
+	s.faults.set(rules)
+	s.consoleChanged()
+}
 
 // ClearFaults removes every fault-injection rule.
-func (s *Sandbox) ClearFaults() { s.faults.set(nil) }
+func (s *Sandbox) ClearFaults() { s.SetFaults(nil) }
 
 // Counters returns the requests served per route ("METHOD pattern"), admin calls excluded.
 func (s *Sandbox) Counters() map[string]int { return s.counters.snapshot() }
 
 // ResetCounters sets every request counter back to zero.
-func (s *Sandbox) ResetCounters() { s.counters.reset() }
+func (s *Sandbox) ResetCounters() {
+	s.counters.reset()
+	s.consoleChanged()
+}
 
 // Reset puts the platform and the orgs back to the fixture and clears faults and counters.
 // Access tokens of the provisioning API stay valid.

@@ -134,6 +134,7 @@ func (s *Sandbox) instrument(next http.Handler) http.Handler {
 			return
 		}
 		s.counters.add(routeKey(r))
+		s.consoleChanged()
 		s.applyFaults(w, r, next)
 	})
 }
@@ -224,7 +225,13 @@ func (s *Sandbox) logRequests(next http.Handler) http.Handler {
 		case rec.status == 0:
 			status = http.StatusOK
 		}
-		s.logger.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
+		log := s.logger.Info
+		if r.URL.Path == "/" || r.URL.Path == "/console/changes" {
+			// An open console asks all the time (a long poll, a refresh at every change): its
+			// requests would drown the API's.
+			log = s.logger.Debug
+		}
+		log("request", "method", r.Method, "path", r.URL.Path, "status", status,
 			"duration", time.Since(start).Round(time.Microsecond).String())
 	})
 }
