@@ -95,6 +95,22 @@ func orgErrorField(err error) (field, message string) {
 	return field, message
 }
 
+// orgBody decodes the body of an admin request about the org in the path
+// into in and returns the org's ID; ok is false when the answer is written
+// already (a malformed body, an unknown org).
+func (s *Sandbox) orgBody(w http.ResponseWriter, r *http.Request, in any) (orgID string, ok bool) {
+	if _, prob := decodeBody(w, r, in); prob != nil {
+		writeProblem(w, r, prob)
+		return "", false
+	}
+	orgID = r.PathValue("org_id")
+	if !s.orgExists(orgID) {
+		writeProblem(w, r, orgNotFound(orgID))
+		return "", false
+	}
+	return orgID, true
+}
+
 // orgExists reports whether the sandbox serves the org (15- or 18-character ID).
 func (s *Sandbox) orgExists(orgID string) bool {
 	for _, o := range s.org.Orgs() {
@@ -197,13 +213,8 @@ func (s *Sandbox) adminRevokeRefreshToken(w http.ResponseWriter, r *http.Request
 
 func (s *Sandbox) adminAddCRMUser(w http.ResponseWriter, r *http.Request) {
 	var in adminCRMUserCreate
-	if _, prob := decodeBody(w, r, &in); prob != nil {
-		writeProblem(w, r, prob)
-		return
-	}
-	orgID := r.PathValue("org_id")
-	if !s.orgExists(orgID) {
-		writeProblem(w, r, orgNotFound(orgID))
+	orgID, ok := s.orgBody(w, r, &in)
+	if !ok {
 		return
 	}
 	seed := sforg.UserSeed{
@@ -235,13 +246,8 @@ func (s *Sandbox) adminUpdateCRMUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Sandbox) adminAddCRMProfile(w http.ResponseWriter, r *http.Request) {
 	var in adminCRMProfileCreate
-	if _, prob := decodeBody(w, r, &in); prob != nil {
-		writeProblem(w, r, prob)
-		return
-	}
-	orgID := r.PathValue("org_id")
-	if !s.orgExists(orgID) {
-		writeProblem(w, r, orgNotFound(orgID))
+	orgID, ok := s.orgBody(w, r, &in)
+	if !ok {
 		return
 	}
 	p, err := s.org.AddProfile(orgID, sforg.ProfileSeed{ID: in.ID, Name: in.Name, ViewAllData: in.ViewAllData})
@@ -318,13 +324,8 @@ func (s *Sandbox) adminListCRMGroups(w http.ResponseWriter, r *http.Request) {
 
 func (s *Sandbox) adminAddCRMGroup(w http.ResponseWriter, r *http.Request) {
 	var in adminCRMGroupCreate
-	if _, prob := decodeBody(w, r, &in); prob != nil {
-		writeProblem(w, r, prob)
-		return
-	}
-	orgID := r.PathValue("org_id")
-	if !s.orgExists(orgID) {
-		writeProblem(w, r, orgNotFound(orgID))
+	orgID, ok := s.orgBody(w, r, &in)
+	if !ok {
 		return
 	}
 	g, err := s.org.AddGroup(orgID, sforg.GroupSeed{ID: in.ID, Name: in.Name, DeveloperName: in.DeveloperName, MemberIDs: in.MemberIDs})

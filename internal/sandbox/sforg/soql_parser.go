@@ -212,11 +212,10 @@ func (p *parser) fieldPath() (fieldRef, *QueryError) {
 	return ref, nil
 }
 
-func (p *parser) statement() (*statement, *QueryError) {
+// selectFrom parses the select list and the FROM object that follow SELECT,
+// in a statement or a semi-join sub-select.
+func (p *parser) selectFrom() (*statement, *QueryError) {
 	st := &statement{src: p.src, limit: -1, offset: -1}
-	if err := p.expectKeyword("SELECT"); err != nil {
-		return nil, err
-	}
 	for {
 		item, err := p.selectItem()
 		if err != nil {
@@ -236,6 +235,17 @@ func (p *parser) statement() (*statement, *QueryError) {
 		return nil, err
 	}
 	st.object, st.objectPos = obj.text, obj.pos
+	return st, nil
+}
+
+func (p *parser) statement() (*statement, *QueryError) {
+	if err := p.expectKeyword("SELECT"); err != nil {
+		return nil, err
+	}
+	st, err := p.selectFrom()
+	if err != nil {
+		return nil, err
+	}
 	if p.peek().kind == tokDot {
 		return nil, p.unexpected(p.peek())
 	}
@@ -505,26 +515,10 @@ func (p *parser) subSelect() (*statement, *QueryError) {
 		return nil, malformed(p.src, sel.pos, fmt.Sprintf("Maximum %d semi join sub-selects are allowed", maxSemiJoins))
 	}
 	p.advance()
-	st := &statement{src: p.src, limit: -1, offset: -1}
-	for {
-		item, err := p.selectItem()
-		if err != nil {
-			return nil, err
-		}
-		st.selects = append(st.selects, item)
-		if p.peek().kind != tokComma {
-			break
-		}
-		p.advance()
-	}
-	if err := p.expectKeyword("FROM"); err != nil {
-		return nil, err
-	}
-	obj, err := p.ident()
+	st, err := p.selectFrom()
 	if err != nil {
 		return nil, err
 	}
-	st.object, st.objectPos = obj.text, obj.pos
 	if p.acceptKeyword("WHERE") {
 		p.inSub = true
 		st.where, err = p.condExpr()
