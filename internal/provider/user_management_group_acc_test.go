@@ -257,3 +257,42 @@ func (e *accEnv) checkSalesUser(username, role string) resource.TestCheckFunc {
 		return nil
 	}
 }
+
+// TestAccRosterSelectByGroup selects a roster's members by Salesforce
+// public group (the default fixture's West_Sales: Jordan, Priya and one
+// generated user) on a connection that keeps user management on the
+// platform, and a group the org does not have fails the plan, naming the
+// org's groups.
+func TestAccRosterSelectByGroup(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	conn := e.createConnection(t)
+	byGroup := func(group string) string {
+		return e.config(rosterConfig(conn, fmt.Sprintf(`
+  select {
+    crm_groups = [%q]
+    role       = "sales"
+  }`, group)))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             e.checkDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: byGroup("west_sales"),
+				ConfigPlanChecks: withPreApply(
+					plancheck.ExpectKnownValue("salesseat_sales_users.team", entry(userJordan, "crm_username"), knownvalue.StringExact(usernameJordan)),
+					plancheck.ExpectKnownValue("salesseat_sales_users.team", entry(userPriya, "crm_username"), knownvalue.StringExact(usernamePriya)),
+				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("salesseat_sales_users.team", tfjsonpath.New("sales_users"), knownvalue.MapSizeExact(3)),
+				},
+			},
+			{
+				Config:      byGroup("East_Sales"),
+				PlanOnly:    true,
+				ExpectError: errorMatching(`no public group "East_Sales"`, `"West_Sales"`),
+			},
+		},
+	})
+}
