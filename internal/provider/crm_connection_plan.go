@@ -115,6 +115,11 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 				"If a for_each takes its keys from a data source of this connection, pass the connection ID to the data source through a locals value, so the re-authorization plans in the same run.",
 				state.Name.ValueString(), state.ID.ValueString(), orDash(state.StatusReason.ValueString())))
 	}
+	if g := plan.UserManagementGroup; !g.IsNull() && !g.IsUnknown() && r.data != nil {
+		// Sales users declared on this connection fail their plans (see
+		// userManagedDeclared).
+		r.data.ledger.planManagedConnection(state.ID.ValueString(), g.ValueString())
+	}
 	if g := plan.UserManagementGroup; !g.IsNull() && !g.IsUnknown() {
 		sameGroup := strings.EqualFold(strings.TrimSpace(g.ValueString()), strings.TrimSpace(state.UserManagementGroup.ValueString())) ||
 			sfid.Equal(strings.TrimSpace(g.ValueString()), state.UserManagementGrpID.ValueString())

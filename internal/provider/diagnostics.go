@@ -209,6 +209,20 @@ func userManagedText(e *client.Error) string {
 		orDash(e.ConnectionID), e.UserManagementGroup, who, e.UserManagementGroup)
 }
 
+// userManagedDeclared is the plan error of a sales user (or roster) that
+// declares seats on a connection whose user management is handed to a
+// Salesforce group: the group decides, so the declaration must go; a
+// removed block keeps the sales users while Terraform forgets them.
+func userManagedDeclared(connectionID, group, what, address string) string {
+	return fmt.Sprintf("Connection %s hands user management to the Salesforce public group %q (user_management_group on its salesseat_crm_connection): "+
+		"the platform's sync gives the group's members their seats and removes everyone else's, so %s on this connection would fight it. "+
+		"Take it out of the configuration. To keep the sales users while Terraform forgets them, use a removed block:\n\n"+
+		"removed {\n  from = %s\n\n  lifecycle {\n    destroy = false\n  }\n}\n\n"+
+		"Then manage who holds a seat through the group's members in Salesforce (Setup > Public Groups). "+
+		"To manage seats in Terraform instead, remove user_management_group from the connection.",
+		connectionID, group, what, address)
+}
+
 // seatLimitText says that the API refused to add requested sales users
 // (the sales users of one request, not of the whole plan) for lack of seats.
 func seatLimitText(requested, used, limit int) string {

@@ -65,6 +65,10 @@ type seatLedger struct {
 	// role it changes, per connection ID: the profile IDs and names they
 	// map, to the planned role ("" when unknown at plan).
 	mappings map[string]map[string]string
+
+	// managedBy maps the ID of every connection the plan keeps (or makes)
+	// handing user management to a Salesforce group to that group.
+	managedBy map[string]string
 }
 
 func newSeatLedger() *seatLedger {
@@ -73,6 +77,7 @@ func newSeatLedger() *seatLedger {
 		names:    make(map[string]string),
 		released: make(map[string]struct{}),
 		mappings: make(map[string]map[string]string),
+		managedBy: make(map[string]string),
 	}
 }
 
@@ -262,4 +267,23 @@ func profileKeys(id, name string) []string {
 		keys = append(keys, "name:"+strings.ToLower(name))
 	}
 	return keys
+}
+
+// planManagedConnection records that the plan leaves the connection handing
+// user management to the Salesforce group (recorded by the connection's
+// own plan, which Terraform makes before the plans of the resources that
+// reference it).
+func (l *seatLedger) planManagedConnection(connectionID, group string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.managedBy[connectionID] = group
+}
+
+// managedGroup returns the Salesforce group the plan leaves user
+// management of the connection to, if any.
+func (l *seatLedger) managedGroup(connectionID string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	g, ok := l.managedBy[connectionID]
+	return g, ok
 }

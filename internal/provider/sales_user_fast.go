@@ -143,6 +143,11 @@ func (f *salesUserFast) plan(req *tfprotov6.PlanResourceChangeRequest) (*tfproto
 	if prior == nil || config == nil || !salesUserConfigMatches(config, prior) {
 		return nil, false
 	}
+	// A connection whose seats follow a Salesforce group: the framework's
+	// ModifyPlan fails the plan.
+	if _, managed := data.ledger.managedGroup(stringOf(prior["connection_id"])); managed {
+		return nil, false
+	}
 	// A mapping this plan creates or changes for the profile changes the
 	// effective role: the framework's ModifyPlan says so.
 	if _, planned := data.ledger.plannedRole(stringOf(prior["connection_id"]),

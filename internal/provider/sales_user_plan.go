@@ -65,6 +65,13 @@ func (r *salesUserResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		}
 	}()
 	creating := req.State.Raw.IsNull()
+	// A new sales user learns of it from the dry run, which names the CRM
+	// user; one in the state from the plan of its connection.
+	if group, managed := r.data.ledger.managedGroup(plan.ConnectionID.ValueString()); managed && !creating && !plan.ConnectionID.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("connection_id"), userManagedSummary,
+			userManagedDeclared(plan.ConnectionID.ValueString(), group, "a salesseat_sales_user", "salesseat_sales_user.<name>"))
+		return
+	}
 	var state salesUserResourceModel
 	var replaced *recycledUser
 	if !creating {

@@ -294,6 +294,13 @@ func (r *salesUsersResource) plan(ctx context.Context, planned, prior rosterAttr
 	if sameConnection {
 		owned = ownedSet(prior)
 	}
+	// A new roster learns of it from the dry run, which names the members
+	// it would import; one in the state from the plan of its connection.
+	if group, managed := r.data.ledger.managedGroup(connID); managed && sameConnection {
+		diags.AddAttributeError(path.Root("connection_id"), userManagedSummary,
+			userManagedDeclared(connID, group, "a roster (salesseat_sales_users)", "salesseat_sales_users.<name>"))
+		return tftypes.Value{}, false
+	}
 	want := r.desired(ctx, spec, diags)
 	if diags.HasError() {
 		return tftypes.Value{}, false

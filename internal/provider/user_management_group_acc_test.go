@@ -296,3 +296,65 @@ func TestAccRosterSelectByGroup(t *testing.T) {
 		},
 	})
 }
+
+// TestAccUserManagementGroupTakeover hands an existing connection's user
+// management to a Salesforce group while a salesseat_sales_user is declared
+// on it: the plan fails on the sales user, showing the removed block that
+// keeps it; with that block the handover applies, and the first sync
+// removes the sales user outside the group.
+func TestAccUserManagementGroupTakeover(t *testing.T) {
+	t.Parallel()
+	e := newAccEnv(t)
+	connection := func(extra string) string {
+		return fmt.Sprintf(`
+resource "salesseat_crm_connection" "takeover" {
+  name             = "Takeover"
+  environment      = "sandbox"
+  login_url        = %q
+  service_username = %q
+  oauth_client_id  = %q
+  refresh_token    = %q
+  %s
+}
+`, e.creds.LoginURL, e.creds.ServiceUsername, e.creds.OAuthClientID, e.creds.RefreshToken, extra)
+	}
+	marco := `
+resource "salesseat_sales_user" "marco" {
+  connection_id = salesseat_crm_connection.takeover.id
+  crm_user_id   = "` + userMarco + `"
+  role          = "marketing"
+}
+`
+	forget := `
+removed {
+  from = salesseat_sales_user.marco
+
+  lifecycle {
+    destroy = false
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.config(connection(""), marco)},
+			{
+				Config:      e.config(connection(`user_management_group = "West_Sales"`), marco),
+				PlanOnly:    true,
+				ExpectError: errorMatching("User Management Is In Salesforce", `"West_Sales"`, "removed {", "from = salesseat_sales_user.<name>", "destroy = false"),
+			},
+			{
+				Config: e.config(connection(`user_management_group = "West_Sales"`), forget),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("salesseat_crm_connection.takeover", tfjsonpath.New("last_sync").AtMapKey("removed"), knownvalue.Int64Exact(1)),
+				},
+				Check: func(*terraform.State) error {
+					if _, err := e.client.SalesUsers.ReadByCRMUsername(context.Background(), usernameMarco); !errors.Is(err, client.ErrNotFound) {
+						return fmt.Errorf("marco is not in West_Sales but still holds a seat (err %w)", err)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
