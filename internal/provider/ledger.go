@@ -73,10 +73,10 @@ type seatLedger struct {
 
 func newSeatLedger() *seatLedger {
 	return &seatLedger{
-		reserved: make(map[string]int),
-		names:    make(map[string]string),
-		released: make(map[string]struct{}),
-		mappings: make(map[string]map[string]string),
+		reserved:  make(map[string]int),
+		names:     make(map[string]string),
+		released:  make(map[string]struct{}),
+		mappings:  make(map[string]map[string]string),
 		managedBy: make(map[string]string),
 	}
 }
