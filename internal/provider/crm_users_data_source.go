@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -192,7 +193,9 @@ func (d *crmUsersDataSource) Read(ctx context.Context, req datasource.ReadReques
 	users := []attr.Value{}
 	for u, err := range d.data.client.CRM.ListUsers(ctx, connectionID, opts) {
 		if err != nil {
-			addAPIError(&resp.Diagnostics, fmt.Sprintf("list the CRM users of connection %s", connectionID), err, nil)
+			addAPIError(&resp.Diagnostics, fmt.Sprintf("list the CRM users of connection %s", connectionID), err, func(e *client.Error) (path.Path, bool) {
+				return fieldAttribute(e, "group=crm_groups")
+			})
 			return
 		}
 		users = append(users, crmUserValue(u))

@@ -162,7 +162,13 @@ func (r *salesUsersResource) desired(ctx context.Context, spec rosterSpec, diags
 		source := fmt.Sprintf("select[%d]", i)
 		for u, err := range r.data.client.CRM.ListUsers(ctx, spec.connectionID, opts) {
 			if err != nil {
-				addAPIError(diags, fmt.Sprintf("read the CRM users that %s of the roster selects", source), err, nil)
+				addAPIError(diags, fmt.Sprintf("read the CRM users that %s of the roster selects", source), err, func(e *client.Error) (path.Path, bool) {
+					// A filter the API refuses (a group the org does not have).
+					if _, ok := fieldAttribute(e, "group"); ok {
+						return path.Root("select").AtListIndex(i).AtName("crm_groups"), true
+					}
+					return path.Empty(), false
+				})
 				return nil
 			}
 			if _, taken := want[u.ID]; taken {

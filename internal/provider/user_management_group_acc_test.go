@@ -291,7 +291,7 @@ func TestAccRosterSelectByGroup(t *testing.T) {
 			{
 				Config:      byGroup("East_Sales"),
 				PlanOnly:    true,
-				ExpectError: errorMatching(`no public group "East_Sales"`, `"West_Sales"`),
+				ExpectError: errorMatching(`crm_groups = ["East_Sales"]`, `no public group "East_Sales"`, `"West_Sales"`),
 			},
 		},
 	})
