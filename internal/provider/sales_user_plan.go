@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -294,9 +295,12 @@ func (r *salesUserResource) checkCreate(ctx context.Context, plan *salesUserReso
 // username held by a deleted sales user goes to planRestore, everything else
 // to reportProblems.
 func (r *salesUserResource) reportCreateProblems(ctx context.Context, plan, config salesUserResourceModel, replaced *recycledUser, result client.ValidationItem, diags *diag.Diagnostics) {
+	refused := slices.ContainsFunc(result.Problems, func(p *client.Error) bool { return p != nil && p.Code == client.CodeUserManagementInSalesforce })
 	problems := make([]*client.Error, 0, len(result.Problems))
 	for _, p := range result.Problems {
-		if p != nil && p.Code == client.CodeCRMUsernameMapped && r.planRestore(ctx, p, plan, config, replaced, result, diags) {
+		// On a connection whose seats follow a Salesforce group nothing is
+		// restored by hand either: the refusal says it all.
+		if p != nil && p.Code == client.CodeCRMUsernameMapped && !refused && r.planRestore(ctx, p, plan, config, replaced, result, diags) {
 			continue
 		}
 		problems = append(problems, p)

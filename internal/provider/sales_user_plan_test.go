@@ -303,3 +303,23 @@ func TestSalesUserProfileNotMappedWithRoleSet(t *testing.T) {
 		}
 	}
 }
+
+// TestSalesUserRefusalAlone: on a connection whose seats follow a
+// Salesforce group, the dry run's refusal is the one diagnostic: no
+// restore from the recycle bin is announced (none is possible by hand), and
+// no profile mapping is advised.
+func TestSalesUserRefusalAlone(t *testing.T) {
+	r := &salesUserResource{data: &providerData{ledger: newSeatLedger(), salesUsers: newSalesUserCache()}} // no client: any API call panics
+	config := salesUserResourceModel{CRMUserID: sfidtype.NewIDValue("0055A0000000009QAA"), CRMUsername: types.StringNull()}
+	plan := config
+	plan.ConnectionID, plan.RestoreFromRecycleBin = types.StringValue("conn_1"), types.BoolValue(true)
+	var diags diag.Diagnostics
+	r.reportCreateProblems(context.Background(), plan, config, nil, client.ValidationItem{Problems: []*client.Error{
+		{Code: client.CodeUserManagementInSalesforce, ConnectionID: "conn_1", UserManagementGroup: "Sales_Team", CRMUsername: usernameRiley},
+		{Code: client.CodeCRMUsernameMapped, CRMUsername: usernameRiley, InRecycleBin: true, ConflictingSalesUserID: "su_riley"},
+		{Code: client.CodeProfileNotMapped, CRMProfileID: profileSalesRep, CRMProfileName: "Sales Rep", ConnectionID: "conn_1"},
+	}}, &diags)
+	if len(diags) != 1 || diags[0].Summary() != userManagedSummary || !strings.Contains(diags[0].Detail(), `"Sales_Team"`) {
+		t.Errorf("diagnostics %v, want the refusal alone", diags)
+	}
+}
