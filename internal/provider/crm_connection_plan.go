@@ -6,8 +6,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -115,12 +113,12 @@ func (r *crmConnectionResource) ModifyPlan(ctx context.Context, req resource.Mod
 				"If a for_each takes its keys from a data source of this connection, pass the connection ID to the data source through a locals value, so the re-authorization plans in the same run.",
 				state.Name.ValueString(), state.ID.ValueString(), orDash(state.StatusReason.ValueString())))
 	}
-	if g := plan.UserManagementGroup; !g.IsNull() && !g.IsUnknown() && r.data != nil {
-		// Sales users declared on this connection fail their plans (see
-		// userManagedDeclared).
-		r.data.ledger.planManagedConnection(state.ID.ValueString(), g.ValueString())
-	}
 	if g := plan.UserManagementGroup; !g.IsNull() && !g.IsUnknown() {
+		if r.data != nil {
+			// Sales users declared on this connection fail their plans (see
+			// userManagedDeclared).
+			r.data.ledger.planManagedConnection(state.ID.ValueString(), g.ValueString())
+		}
 		sameGroup := strings.EqualFold(strings.TrimSpace(g.ValueString()), strings.TrimSpace(state.UserManagementGroup.ValueString())) ||
 			sfid.Equal(strings.TrimSpace(g.ValueString()), state.UserManagementGrpID.ValueString())
 		switch {
@@ -147,13 +145,14 @@ func (r *crmConnectionResource) guardRemovals(ctx context.Context, connID, why s
 	if r.data == nil || connID == "" {
 		return
 	}
+	live, err := r.data.salesUsers.all(ctx, r.data.client, connID)
+	if err != nil {
+		diags.AddWarning("Removal Guard Could Not Count", fmt.Sprintf(
+			"Could not list the sales users of connection %s, which this plan deletes with the connection, so the removal guard (max_removals) did not count them: %s", connID, err))
+		return
+	}
 	removed := map[string]string{}
-	for su, err := range r.data.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: connID, PageSize: pageSize}) {
-		if err != nil {
-			diags.AddWarning("Removal Guard Could Not Count", fmt.Sprintf(
-				"Could not list the sales users of connection %s, which this plan deletes with the connection, so the removal guard (max_removals) did not count them: %s", connID, err))
-			return
-		}
+	for _, su := range live {
 		if su.CRMActive {
 			removed[su.ID] = crmUser(su.CRMUsername, su.CRMUserID) + ", " + why
 		}
@@ -190,14 +189,15 @@ func (r *crmConnectionResource) warnGroupTakesOver(ctx context.Context, state cr
 		return
 	}
 	connID := state.ID.ValueString()
-	all := map[string]string{} // the connection's sales users, by CRM user ID
-	for su, err := range r.data.client.SalesUsers.List(ctx, client.SalesUserListOptions{ConnectionID: connID, PageSize: pageSize}) {
-		if err != nil {
-			diags.AddAttributeWarning(path.Root("user_management_group"), "User Management Handed To Salesforce",
-				fmt.Sprintf("Could not list the sales users of connection %s to tell which the Salesforce group %q does not hold (%s): the first sync moves every sales user outside the group to the recycle bin.", connID, group, err))
-			return
-		}
-		all[su.CRMUserID] = crmUser(su.CRMUsername, su.CRMUserID)
+	live, err := r.data.salesUsers.all(ctx, r.data.client, connID)
+	if err != nil {
+		diags.AddAttributeWarning(path.Root("user_management_group"), "User Management Handed To Salesforce",
+			fmt.Sprintf("Could not list the sales users of connection %s to tell which the Salesforce group %q does not hold (%s): the first sync moves every sales user outside the group to the recycle bin.", connID, group, err))
+		return
+	}
+	outside := map[string]string{} // the connection's sales users not in the group, by CRM user ID
+	for id, su := range live {
+		outside[id] = crmUser(su.CRMUsername, su.CRMUserID)
 	}
 	imported := true
 	for u, err := range r.data.client.CRM.ListUsers(ctx, connID, client.CRMUserListOptions{Imported: &imported, Groups: []string{group}, PageSize: pageSize}) {
@@ -205,16 +205,15 @@ func (r *crmConnectionResource) warnGroupTakesOver(ctx context.Context, state cr
 			addAPIError(diags, fmt.Sprintf("check the Salesforce group %q", group), err, func(*client.Error) (path.Path, bool) { return path.Root("user_management_group"), true })
 			return
 		}
-		delete(all, u.ID)
+		delete(outside, u.ID)
 	}
-	names := slices.Sorted(maps.Values(all))
 	detail := fmt.Sprintf("From this apply on, the Salesforce group %q decides who holds a seat on connection %q: each sync imports its active members "+
 		"and moves the connection's other sales users to the recycle bin, and imports by hand (salesseat_sales_user, roster members) are refused on this connection.",
 		group, state.Name.ValueString())
-	if len(names) > 0 {
-		detail += fmt.Sprintf(" %d sales %s of this connection %s not in the group and will lose %s seat at the first sync:\n  - %s\n\n"+
+	if n := len(outside); n > 0 {
+		detail += fmt.Sprintf(" %d sales %s of this connection %s not in the group and will lose %s seat at the first sync:\n%s\n\n"+
 			"Add them to the group in Salesforce before applying if they should keep access.",
-			len(names), plural(len(names), "user", "users"), plural(len(names), "is", "are"), plural(len(names), "its", "their"), strings.Join(names, "\n  - "))
+			n, plural(n, "user", "users"), plural(n, "is", "are"), plural(n, "its", "their"), nameList(outside))
 	}
 	diags.AddAttributeWarning(path.Root("user_management_group"), "User Management Handed To Salesforce", detail)
 }

@@ -27,6 +27,22 @@ resource "salesseat_crm_connection" "uat" {
   credentials_wo_version = 1
 }
 
+# User management handed to Salesforce: the members of the public group
+# Sales_Team hold the seats of this connection (the platform syncs them), and
+# Terraform declares only the connection and the profile role mappings.
+resource "salesseat_crm_connection" "managed_in_salesforce" {
+  name             = "Salesforce (seats managed in Salesforce)"
+  environment      = "production"
+  login_url        = "https://acme-emea.my.salesforce.com"
+  service_username = "integration@acme-emea.example"
+  oauth_client_id  = var.salesforce_consumer_key
+
+  jwt_private_key_wo     = var.salesforce_jwt_private_key
+  credentials_wo_version = 1
+
+  user_management_group = "Sales_Team"
+}
+
 variable "salesforce_consumer_key" {
   description = "Consumer key of the connected app the platform uses."
   type        = string

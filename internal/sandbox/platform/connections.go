@@ -371,9 +371,9 @@ func resolveUserManagementGroup(ctx context.Context, crm CRM, rec *ConnectionRec
 	if err != nil {
 		return err
 	}
-	g, ok := findGroup(groups, rec.UserManagementGroup)
-	if !ok {
-		return Validation("user_management_group", fmt.Sprintf("the Salesforce org has no public group %q; use the group's API name (Group Name in Setup > Public Groups) or ID, one of: %s", rec.UserManagementGroup, groupChoices(groups)))
+	g, prob := lookupGroup(groups, "user_management_group", rec.UserManagementGroup)
+	if prob != nil {
+		return prob
 	}
 	rec.UserManagementGroup, rec.UserManagementGroupID = g.DeveloperName, g.ID
 	return nil
@@ -388,6 +388,15 @@ func findGroup(groups []salesforce.Group, ref string) (salesforce.Group, bool) {
 		}
 	}
 	return salesforce.Group{}, false
+}
+
+// lookupGroup finds the group ref (API name or ID) names, or returns the
+// validation problem of field that lists the org's groups.
+func lookupGroup(groups []salesforce.Group, field, ref string) (salesforce.Group, *Problem) {
+	if g, ok := findGroup(groups, ref); ok {
+		return g, nil
+	}
+	return salesforce.Group{}, Validation(field, fmt.Sprintf("the Salesforce org has no public group %q; use a group's API name (Group Name in Setup > Public Groups) or ID, one of: %s", ref, groupChoices(groups)))
 }
 
 // groupChoices lists the groups' API names for an error message.

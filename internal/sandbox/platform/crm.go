@@ -105,9 +105,9 @@ func (p *Platform) ListCRMUsers(ctx context.Context, connID string, f CRMUserFil
 			return Page[CRMUser]{}, p.crmError(connID, sess, err)
 		}
 		for _, ref := range f.Groups {
-			g, ok := findGroup(groups, strings.TrimSpace(ref))
-			if !ok {
-				return Page[CRMUser]{}, Validation("group", fmt.Sprintf("the Salesforce org has no public group %q; use a group's API name (Group Name in Setup > Public Groups) or ID, one of: %s", ref, groupChoices(groups)))
+			g, prob := lookupGroup(groups, "group", strings.TrimSpace(ref))
+			if prob != nil {
+				return Page[CRMUser]{}, prob
 			}
 			q.GroupIDs = append(q.GroupIDs, g.ID)
 		}
